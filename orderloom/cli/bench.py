@@ -1,0 +1,22 @@
+"""``orderloom bench ...``: benchmarks that print one JSON line each."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from orderloom.settings import OrderloomSettings
+
+app = typer.Typer(no_args_is_help=True, help=__doc__)
+
+
+@app.command()
+def kafka(
+    records: int = typer.Option(50_000, help="Envelopes per phase."),
+    size: int = typer.Option(1024, help="Encoded envelope size in bytes."),
+) -> None:
+    """Produce, consume and transactional read-process-write rates of 1 KiB Avro envelopes."""
+    from bench.kafka import run_kafka_bench
+
+    typer.echo(json.dumps(run_kafka_bench(OrderloomSettings(), records=records, size=size)))

@@ -1,0 +1,71 @@
+"""``orderloom up|down|status|run``: the local stack and the main job."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from orderloom.errors import OrderloomError
+from orderloom.settings import OrderloomSettings
+from orderloom.stack.local import LocalStack
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)
+    app.command()(down)
+    app.command()(status)
+    app.command()(run)
+
+
+def _fail(error: OrderloomError) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(1)
+
+
+def up() -> None:
+    """Start Kafka and PostgreSQL (installing what is missing) and apply the topics."""
+    from orderloom.cli.topics import apply_topics
+
+    settings = OrderloomSettings()
+    try:
+        for line in LocalStack(settings.stack).up():
+            typer.echo(line)
+        apply_topics(settings)
+    except OrderloomError as e:
+        raise _fail(e) from e
+
+
+def down() -> None:
+    """Stop the local stack cleanly; its data stays for the next ``up``."""
+    try:
+        for line in LocalStack(OrderloomSettings().stack).down():
+            typer.echo(line)
+    except OrderloomError as e:
+        raise _fail(e) from e
+
+
+def status(as_json: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
+    """Say what runs where; exit 3 when something is not running."""
+    servers = LocalStack(OrderloomSettings().stack).status()
+    if as_json:
+        typer.echo(json.dumps([s.__dict__ for s in servers]))
+    else:
+        for s in servers:
+            state = f"running (pid {s.pid})" if s.running else "stopped"
+            typer.echo(f"{s.name:<9} {state:<22} {s.address}")
+    if not all(s.running for s in servers):
+        raise typer.Exit(3)
+
+
+def run(pings: int = typer.Option(100, help="Envelopes sent round the stack.")) -> None:
+    """Bring the stack up and run the smoke round-trip through Kafka and PostgreSQL."""
+    from orderloom.smoke import smoke_round_trip
+
+    up()
+    settings = OrderloomSettings()
+    try:
+        summary = smoke_round_trip(settings, pings)
+    except OrderloomError as e:
+        raise _fail(e) from e
+    typer.echo(json.dumps(summary))

@@ -1,0 +1,1 @@
+"""Kafka plumbing on confluent-kafka (librdkafka), the project's one Kafka client."""

@@ -1,0 +1,168 @@
+"""Exactly-once read-process-write: consumed offsets and produced records in one transaction.
+
+Records are consumed in batches (as Kafka Streams does with its commit interval), decoded,
+handed to the handler, and the handler's output, any dead letters and the batch's offsets
+are committed atomically. A record that cannot be decoded goes to its topic's dead-letter
+topic in the same transaction, and the batch moves on. If the transaction cannot commit it
+is aborted and the batch is read again, so nothing is lost and nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from orderloom.errors import RetryableError
+from orderloom.events.codec import DecodeError, EventCodec
+from orderloom.kafka.config import consumer_config, transactional_producer_config
+from orderloom.kafka.records import Consumed, Outgoing, Received
+from orderloom.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+Handler = Callable[[list[Received]], Sequence[Outgoing]]
+
+
+def stop_on_sigterm(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT ask the loop to finish its transaction and leave."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+
+class TransactionalProcessor:
+    """Consume ``topics`` as ``group_id``; for each batch, produce ``handler``'s records."""
+
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        *,
+        group_id: str,
+        topics: list[str],
+        transactional_id: str,
+        codec: EventCodec,
+        handler: Handler,
+        batch_size: int = 500,
+        commit_interval_s: float = 0.1,
+        consumer_overrides: dict[str, Any] | None = None,
+    ) -> None:
+        self._consumer = Consumer(consumer_config(kafka, group_id, **(consumer_overrides or {})))
+        self._producer = Producer(transactional_producer_config(kafka, transactional_id))
+        self._topics, self._codec, self._handler = topics, codec, handler
+        self._batch_size, self._interval = batch_size, commit_interval_s
+        self.committed_batches = 0
+
+    def run(self, stop: threading.Event) -> None:
+        """Process until ``stop`` is set; the open transaction is always finished first."""
+        self._producer.init_transactions(30)
+        self._consumer.subscribe(self._topics)
+        try:
+            while not stop.is_set():
+                messages = self._poll(self._batch_size, self._interval)
+                if messages:
+                    self._process(messages)
+        finally:
+            self._consumer.close()
+            self._producer.flush(10)
+
+    def _process(self, messages: list[Consumed]) -> None:
+        attempt = 0
+        while True:
+            try:
+                self._transact(messages)
+                self.committed_batches += 1
+                return
+            except RetryableError as e:
+                attempt += 1
+                log.warning("batch will be retried", extra={"error": str(e), "attempt": attempt})
+                self._rewind(messages)
+                time.sleep(min(5.0, 0.1 * 2**attempt))
+                messages = self._poll(len(messages), 5.0)
+                if not messages:
+                    return
+
+    def _transact(self, messages: list[Consumed]) -> None:
+        producer = self._producer
+        producer.begin_transaction()
+        try:
+            received, dead = self._decode(messages)
+            for record in [*dead, *self._handler(received)]:
+                producer.produce(
+                    record.topic, value=record.value, key=record.key, headers=record.headers
+                )
+                producer.poll(0)
+            producer.send_offsets_to_transaction(
+                _next_offsets(messages), self._consumer.consumer_group_metadata(), 30
+            )
+            producer.commit_transaction(60)
+        except KafkaException as e:
+            error: KafkaError = e.args[0]
+            if error.fatal():
+                raise
+            _abort(producer)
+            raise RetryableError(f"transaction aborted: {error}") from e
+        except BaseException:
+            _abort(producer)
+            raise
+
+    def _decode(self, messages: list[Consumed]) -> tuple[list[Received], list[Outgoing]]:
+        received: list[Received] = []
+        dead: list[Outgoing] = []
+        for record in messages:
+            try:
+                received.append(record.decode(self._codec))
+            except DecodeError as e:
+                log.error(
+                    "record sent to the dead-letter topic",
+                    extra={
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "reason": e.reason,
+                        "error": e.detail,
+                    },
+                )
+                dead.append(record.dead_letter(e))
+        return received, dead
+
+    def _rewind(self, messages: list[Consumed]) -> None:
+        """Seek every partition of the aborted batch back to its first record."""
+        first: dict[tuple[str, int], int] = {}
+        for m in messages:
+            tp = (m.topic, m.partition)
+            first[tp] = min(first.get(tp, m.offset), m.offset)
+        for (topic, partition), offset in first.items():
+            self._consumer.seek(TopicPartition(topic, partition, offset))
+
+    def _poll(self, limit: int, timeout_s: float) -> list[Consumed]:
+        return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if _usable(m)]
+
+
+def _usable(message: Message) -> bool:
+    error = message.error()
+    if error is None:
+        return True
+    if error.code() == KafkaError._PARTITION_EOF:
+        return False
+    raise KafkaException(error)
+
+
+def _abort(producer: Producer) -> None:
+    try:
+        producer.abort_transaction(30)
+    except KafkaException as e:
+        if e.args[0].fatal():
+            raise
+
+
+def _next_offsets(messages: list[Consumed]) -> list[TopicPartition]:
+    """Per partition, the offset after the last record of the batch."""
+    last: dict[tuple[str, int], int] = {}
+    for m in messages:
+        tp = (m.topic, m.partition)
+        last[tp] = max(last.get(tp, -1), m.offset)
+    return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]

@@ -1,0 +1,1 @@
+"""Billing service: invoices, captures and refunds, each at most once per order."""

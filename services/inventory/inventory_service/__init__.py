@@ -1,0 +1,1 @@
+"""Inventory service: the stock ledger, reservations and scheduled syncs."""

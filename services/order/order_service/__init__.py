@@ -1,0 +1,1 @@
+"""Order service: storefront webhook intake and the OrderFulfillment workflow."""

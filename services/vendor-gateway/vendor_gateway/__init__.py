@@ -1,0 +1,1 @@
+"""Vendor gateway: the one owner of each vendor's connection pool."""

@@ -1,0 +1,1 @@
+"""Simulators people use to rehearse: a storefront and a vendor SaaS with a hard cap."""
