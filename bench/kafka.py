@@ -15,12 +15,12 @@ from typing import Any
 from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from orderloom.events.codec import codec_for
+from orderloom.events.codec import EventCodec, codec_for
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import consumer_config
 from orderloom.kafka.processor import TransactionalProcessor
 from orderloom.kafka.producer import EventProducer
-from orderloom.kafka.records import Outgoing, Received
+from orderloom.kafka.records import Consumed, Outgoing, Received
 from orderloom.settings import OrderloomSettings
 
 PARTITIONS = 6
@@ -58,7 +58,7 @@ def run_kafka_bench(settings: OrderloomSettings, *, records: int, size: int) -> 
         producer.flush(120)
         produce_s = time.perf_counter() - started
 
-        consume_s = _consume_all(settings, source, records)
+        consume_s = _consume_all(settings, codec, source, records)
 
         copied = 0
         done = threading.Event()
@@ -97,13 +97,16 @@ def run_kafka_bench(settings: OrderloomSettings, *, records: int, size: int) -> 
     }
 
 
-def _consume_all(settings: OrderloomSettings, topic: str, records: int) -> float:
+def _consume_all(settings: OrderloomSettings, codec: EventCodec, topic: str, records: int) -> float:
+    """Seconds to read and decode ``records`` envelopes, group join included."""
     consumer = Consumer(consumer_config(settings.kafka, f"bench-{uuid.uuid4()}"))
     consumer.subscribe([topic])
     seen = 0
     started = time.perf_counter()
     while seen < records:
-        seen += sum(1 for m in consumer.consume(1000, 1.0) if m.error() is None)
+        seen += len(
+            [Consumed.of(m).decode(codec) for m in consumer.consume(1000, 1.0) if not m.error()]
+        )
     elapsed = time.perf_counter() - started
     consumer.close()
     return elapsed

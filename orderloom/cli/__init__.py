@@ -5,8 +5,23 @@ from __future__ import annotations
 import typer
 
 from orderloom.cli import bench, schemas, stack, topics
+from orderloom.logs import configure_logging
+from orderloom.settings import OrderloomSettings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Orderloom: order workflows on Kafka, a vendor gateway that keeps its cap, redrive.",
+)
+
+
+@app.callback()
+def _logging() -> None:
+    """Log as JSON lines on stderr (ORDERLOOM_LOG_JSON=false for plain text)."""
+    settings = OrderloomSettings()
+    configure_logging(settings.log_level, json=settings.log_json, service=settings.service_name)
+
+
 stack.register(app)
 app.add_typer(topics.app, name="topics")
 app.add_typer(schemas.app, name="schemas")

@@ -8,7 +8,7 @@ import typer
 
 from orderloom.settings import OrderloomSettings
 
-app = typer.Typer(no_args_is_help=True, help=__doc__)
+app = typer.Typer(no_args_is_help=True, help="Benchmarks; each prints one JSON line.")
 
 
 @app.command()

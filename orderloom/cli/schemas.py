@@ -9,7 +9,7 @@ import typer
 from orderloom.events.compat import check_directory
 from orderloom.events.schemas import schema_dir
 
-app = typer.Typer(no_args_is_help=True, help=__doc__)
+app = typer.Typer(no_args_is_help=True, help="Avro schema checks.")
 
 
 @app.command()

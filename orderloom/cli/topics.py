@@ -8,7 +8,7 @@ from confluent_kafka.admin import AdminClient
 from orderloom.kafka.topics import ApplyReport, apply, load_spec
 from orderloom.settings import OrderloomSettings
 
-app = typer.Typer(no_args_is_help=True, help=__doc__)
+app = typer.Typer(no_args_is_help=True, help="Topics as code: create and check every topic.")
 
 
 def apply_topics(settings: OrderloomSettings) -> ApplyReport:

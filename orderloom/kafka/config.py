@@ -11,7 +11,6 @@ from typing import Any
 
 from orderloom.settings import KafkaSettings
 
-
 LIBRDKAFKA_LOG = logging.getLogger("librdkafka")
 """librdkafka's own log lines go through Python logging (JSON like the rest), not raw stderr."""
 
