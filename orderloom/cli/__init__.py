@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from orderloom.cli import bench, schemas, stack, topics
+from orderloom.cli import bench, schemas, stack, topics, workflow
 from orderloom.logs import configure_logging
 from orderloom.settings import OrderloomSettings
 
@@ -26,6 +26,7 @@ stack.register(app)
 app.add_typer(topics.app, name="topics")
 app.add_typer(schemas.app, name="schemas")
 app.add_typer(bench.app, name="bench")
+app.add_typer(workflow.app, name="workflow")
 
 
 def main() -> None:

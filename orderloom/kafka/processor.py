@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
@@ -26,6 +26,51 @@ from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 Handler = Callable[[list[Received]], Sequence[Outgoing]]
+
+
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler with state: it learns when its work commits, aborts, or changes owner.
+
+    A stateful handler keeps what a batch changed aside until ``committed``; on ``aborted``
+    it forgets it, because the batch will be read again.
+    """
+
+    def handle(self, batch: list[Received]) -> Sequence[Outgoing]: ...
+
+    def due(self) -> Sequence[Outgoing]:
+        """Records to produce although nothing was consumed (timers that fell due)."""
+        ...
+
+    def committed(self) -> None: ...
+
+    def aborted(self) -> None: ...
+
+    def assigned(self, partitions: list[TopicPartition]) -> None: ...
+
+    def revoked(self, partitions: list[TopicPartition]) -> None: ...
+
+
+class Stateless:
+    """A plain function as a ``BatchHandler``."""
+
+    def __init__(self, function: Handler) -> None:
+        self.handle = function
+
+    def due(self) -> Sequence[Outgoing]:
+        return ()
+
+    def committed(self) -> None:
+        pass
+
+    def aborted(self) -> None:
+        pass
+
+    def assigned(self, partitions: list[TopicPartition]) -> None:
+        pass
+
+    def revoked(self, partitions: list[TopicPartition]) -> None:
+        pass
 
 
 def stop_on_sigterm(stop: threading.Event) -> None:
@@ -45,59 +90,66 @@ class TransactionalProcessor:
         topics: list[str],
         transactional_id: str,
         codec: EventCodec,
-        handler: Handler,
+        handler: Handler | BatchHandler,
         batch_size: int = 500,
         commit_interval_s: float = 0.1,
         consumer_overrides: dict[str, Any] | None = None,
+        producer_overrides: dict[str, Any] | None = None,
     ) -> None:
         self._consumer = Consumer(consumer_config(kafka, group_id, **(consumer_overrides or {})))
-        self._producer = Producer(transactional_producer_config(kafka, transactional_id))
-        self._topics, self._codec, self._handler = topics, codec, handler
+        self._producer = Producer(
+            transactional_producer_config(kafka, transactional_id, **(producer_overrides or {}))
+        )
+        self._topics, self._codec = topics, codec
+        self._handler = handler if isinstance(handler, BatchHandler) else Stateless(handler)
         self._batch_size, self._interval = batch_size, commit_interval_s
         self.committed_batches = 0
 
     def run(self, stop: threading.Event) -> None:
         """Process until ``stop`` is set; the open transaction is always finished first."""
         self._producer.init_transactions(30)
-        self._consumer.subscribe(self._topics)
+        self._consumer.subscribe(
+            self._topics,
+            on_assign=lambda _c, parts: self._handler.assigned(parts),
+            on_revoke=lambda _c, parts: self._handler.revoked(parts),
+        )
+        failures = 0
         try:
             while not stop.is_set():
                 messages = self._poll(self._batch_size, self._interval)
-                if messages:
-                    self._process(messages)
+                due = self._handler.due()
+                if not messages and not due:
+                    continue
+                try:
+                    self._transact(messages, due)
+                except RetryableError as e:
+                    failures += 1
+                    log.warning(
+                        "transaction aborted; the batch will be read again",
+                        extra={"error": str(e), "attempt": failures},
+                    )
+                    self._handler.aborted()
+                    self._rewind(messages)
+                    time.sleep(min(5.0, 0.05 * 2**failures))
+                    continue
+                failures = 0
+                self.committed_batches += 1
+                self._handler.committed()
         finally:
             self._consumer.close()
             self._producer.flush(10)
 
-    def _process(self, messages: list[Consumed]) -> None:
-        attempt = 0
-        while True:
-            try:
-                self._transact(messages)
-                self.committed_batches += 1
-                return
-            except RetryableError as e:
-                attempt += 1
-                log.warning("batch will be retried", extra={"error": str(e), "attempt": attempt})
-                self._rewind(messages)
-                time.sleep(min(5.0, 0.1 * 2**attempt))
-                messages = self._poll(len(messages), 5.0)
-                if not messages:
-                    return
-
-    def _transact(self, messages: list[Consumed]) -> None:
+    def _transact(self, messages: list[Consumed], due: Sequence[Outgoing]) -> None:
         producer = self._producer
         producer.begin_transaction()
         try:
             received, dead = self._decode(messages)
-            for record in [*dead, *self._handler(received)]:
-                producer.produce(
-                    record.topic, value=record.value, key=record.key, headers=record.headers
+            for record in [*dead, *due, *self._handler.handle(received)]:
+                _produce(producer, record)
+            if messages:
+                producer.send_offsets_to_transaction(
+                    _next_offsets(messages), self._consumer.consumer_group_metadata(), 30
                 )
-                producer.poll(0)
-            producer.send_offsets_to_transaction(
-                _next_offsets(messages), self._consumer.consumer_group_metadata(), 30
-            )
             producer.commit_transaction(60)
         except KafkaException as e:
             error: KafkaError = e.args[0]
@@ -140,6 +192,18 @@ class TransactionalProcessor:
 
     def _poll(self, limit: int, timeout_s: float) -> list[Consumed]:
         return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if _usable(m)]
+
+
+def _produce(producer: Producer, record: Outgoing) -> None:
+    while True:
+        try:
+            producer.produce(
+                record.topic, value=record.value, key=record.key, headers=record.headers
+            )
+            break
+        except BufferError:
+            producer.poll(0.05)
+    producer.poll(0)
 
 
 def _usable(message: Message) -> bool:

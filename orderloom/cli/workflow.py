@@ -1,0 +1,66 @@
+"""`orderloom workflow ...`: run ASL definitions locally, before any Kafka is involved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from orderloom.workflow.errors import DefinitionError
+from orderloom.workflow.execution import SUCCEEDED, load_definition
+from orderloom.workflow.local import Handler, load_handlers, run_local
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+
+@app.callback()
+def workflow() -> None:
+    """Keep `run-local` a sub-command even while it is the only one."""
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{what} {path}: cannot read: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what} {path}: not valid JSON: {exc}") from exc
+
+
+@app.command("run-local")
+def run_local_command(
+    definition: Annotated[Path, typer.Argument(help="ASL definition (JSON).")],
+    input: Annotated[Path | None, typer.Option("--input", help="Execution input (JSON).")] = None,
+    handlers: Annotated[
+        Path | None, typer.Option("--handlers", help="Python file defining HANDLERS.")
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Print each history event as a JSON line on stderr.")
+    ] = False,
+) -> None:
+    """Run one execution in process on a virtual clock; waits and backoffs take no time.
+
+    Exit 0 and print the output on success; exit 1 and print {"error", "cause"} on failure;
+    exit 2 when the definition, input or handlers cannot be loaded.
+    """
+    try:
+        parsed = load_definition(_read_json(definition, "definition"))
+        data = _read_json(input, "input") if input is not None else {}
+        table: dict[str, Handler] = load_handlers(handlers) if handlers is not None else {}
+    except (ValueError, DefinitionError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # the handlers file is user code; report it instead of a traceback
+        typer.echo(f"error: handlers {handlers}: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    result = run_local(parsed, data, table, workflow=definition.stem)
+    if history:
+        for event in result.history:
+            typer.echo(json.dumps(event.to_dict()), err=True)
+    if result.status == SUCCEEDED:
+        typer.echo(json.dumps(result.output))
+        return
+    typer.echo(json.dumps({"error": result.error, "cause": result.cause}))
+    raise typer.Exit(1)

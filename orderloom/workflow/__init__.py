@@ -1,0 +1,1 @@
+"""The workflow engine: Amazon States Language executions (pure core, local and Kafka runners)."""

@@ -1,0 +1,174 @@
+"""The pure core: `advance(state, input) -> Advance(state, history, commands)`.
+
+No I/O, no clock, no randomness: the time comes with each input, ids and "random" values come
+from a counter in the state. The state passed in is never modified. Inputs addressed to a task
+token or timer that is no longer current are ignored, so duplicates and stale timers are harmless.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from orderloom.workflow import interpreter, tasks, waits
+from orderloom.workflow.errors import TIMEOUT, RedriveRefused
+from orderloom.workflow.execution import (
+    FAILED,
+    RUNNING,
+    TIMED_OUT,
+    ExecutionState,
+    Frame,
+    load_definition,
+)
+from orderloom.workflow.messages import (
+    CancelTimer,
+    Command,
+    HistoryEvent,
+    Input,
+    RedriveExecution,
+    StartExecution,
+    StartTimer,
+    TaskFailed,
+    TaskSucceeded,
+    TimerFired,
+)
+from orderloom.workflow.run import Run
+
+
+class Advance(NamedTuple):
+    state: ExecutionState | None
+    history: list[HistoryEvent]
+    commands: list[Command]
+
+
+def advance(state: ExecutionState | None, event: Input) -> Advance:
+    """Apply one input; raises RedriveRefused for a redrive of a non-failed execution."""
+    if isinstance(event, StartExecution):
+        return _start(event) if state is None else Advance(state, [], [])
+    if isinstance(event, RedriveExecution):
+        return _redrive(state, event)
+    if state is None or state.status != RUNNING:
+        return Advance(state, [], [])
+    if isinstance(event, TimerFired):
+        return _timer(state, event)
+    frame = _addressed(state, event.task_token)
+    if frame is None:
+        return Advance(state, [], [])
+    run = Run(state.copy(), event.time)
+    owned = run.frame(frame.id)
+    if isinstance(event, TaskSucceeded):
+        tasks.succeeded(run, owned, event.output)
+    elif isinstance(event, TaskFailed):
+        tasks.failed(run, owned, event.error, event.cause)
+    else:
+        tasks.heartbeat(run, owned)
+    return _finish(run)
+
+
+def _start(event: StartExecution) -> Advance:
+    definition = load_definition(event.definition)
+    state = ExecutionState(event.execution_id, event.workflow, definition, event.input, event.time)
+    run = Run(state, event.time)
+    run.emit(
+        "ExecutionStarted",
+        {"input": event.input, "workflow": event.workflow, "execution_id": event.execution_id},
+    )
+    _begin(run, definition.top.start_at, event.input)
+    return _finish(run)
+
+
+def _begin(run: Run, state_name: str, data: Any) -> None:
+    """Start the top-level frame (and the execution's TimeoutSeconds clock, if any)."""
+    root = run.new_frame(0, None, 0)
+    timeout = run.state.definition.timeout_seconds
+    if timeout is not None:
+        run.state.exec_timer = run.new_id("-")
+        fire_at = run.time + timeout * 1000
+        run.commands.append(StartTimer(run.state.execution_id, run.state.exec_timer, fire_at))
+    run.queue.append((root.id, state_name, data))
+
+
+def _redrive(state: ExecutionState | None, event: RedriveExecution) -> Advance:
+    if state is None:
+        raise RedriveRefused("no such execution: it was never started")
+    if state.status not in (FAILED, TIMED_OUT):
+        raise RedriveRefused(
+            f"execution {state.execution_id} is {state.status}; only a FAILED or TIMED_OUT "
+            "execution can be redriven"
+        )
+    assert state.failed_state is not None
+    run = Run(state.copy(), event.time)
+    new = run.state
+    new.status, new.error, new.cause, new.output = RUNNING, None, None, None
+    new.redrive_count += 1
+    data = state.failed_input if event.edited_input is None else event.edited_input
+    details = {
+        "actor": event.actor,
+        "reason": event.reason,
+        "redrive_count": new.redrive_count,
+        "state": state.failed_state,
+        "input_edited": event.edited_input is not None,
+        "input": data,
+    }
+    run.emit("ExecutionRedriven", details)
+    _begin(run, state.failed_state, data)
+    return _finish(run)
+
+
+def _addressed(state: ExecutionState, token: str) -> Frame | None:
+    """The frame whose current task holds `token`, or None when the token is not current."""
+    execution_id, _, _counter = token.rpartition("/")
+    execution_id, _, frame_id = execution_id.rpartition("/")
+    if execution_id != state.execution_id or not frame_id.isdigit():
+        return None
+    frame = state.frames.get(int(frame_id))
+    if frame is None or frame.token != token:
+        return None
+    return frame
+
+
+def _timer(state: ExecutionState, event: TimerFired) -> Advance:
+    if event.timer_id == state.exec_timer:
+        return _timed_out(state, event.time)
+    prefix, _, _ = event.timer_id.rpartition("/")
+    execution_id, _, frame_id = prefix.rpartition("/")
+    if execution_id != state.execution_id or not frame_id.isdigit():
+        return Advance(state, [], [])
+    frame = state.frames.get(int(frame_id))
+    if frame is None or event.timer_id not in frame.timers:
+        return Advance(state, [], [])
+    run = Run(state.copy(), event.time)
+    owned = run.frame(frame.id)
+    kind = owned.timers[event.timer_id]
+    owned.timers = {t: k for t, k in owned.timers.items() if t != event.timer_id}
+    if kind == "wait":
+        waits.wait_over(run, owned)
+    elif kind == "retry":
+        interpreter.retry_due(run, owned)
+    else:
+        tasks.timed_out(run, owned, kind)
+    return _finish(run)
+
+
+def _timed_out(state: ExecutionState, time: int) -> Advance:
+    run = Run(state.copy(), time)
+    new = run.state
+    root = next(f for f in new.frames.values() if f.parent is None)
+    new.status, new.error = TIMED_OUT, TIMEOUT
+    new.cause = "the execution ran longer than the definition's TimeoutSeconds"
+    new.failed_state, new.failed_input = root.state, root.input
+    new.exec_timer = None
+    run.emit("ExecutionTimedOut", {"error": new.error, "cause": new.cause, "state": root.state})
+    for frame in new.frames.values():
+        for timer_id in frame.timers:
+            run.commands.append(CancelTimer(new.execution_id, timer_id))
+    new.frames = {}
+    return Advance(new, run.history, run.commands)
+
+
+def _finish(run: Run) -> Advance:
+    """Run every queued transition to the point where each frame waits for an input."""
+    queue = run.queue
+    while queue:
+        frame_id, name, data = queue.popleft()
+        interpreter.enter(run, frame_id, name, data)
+    return Advance(run.state, run.history, run.commands)
