@@ -1,4 +1,4 @@
-"""`orderloom workflow ...`: run ASL definitions locally, before any Kafka is involved."""
+"""`orderloom workflow ...`: run definitions locally, host them on Kafka, start executions."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
 @app.callback()
 def workflow() -> None:
-    """Keep `run-local` a sub-command even while it is the only one."""
+    """Run ASL definitions locally or on Kafka."""
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -64,3 +64,52 @@ def run_local_command(
         return
     typer.echo(json.dumps({"error": result.error, "cause": result.cause}))
     raise typer.Exit(1)
+
+
+@app.command("runner")
+def runner_command(
+    handlers: Annotated[
+        Path | None, typer.Option("--handlers", help="Python file defining HANDLERS.")
+    ] = None,
+    instance: Annotated[str, typer.Option(help="This runner's name among its replicas.")] = "0",
+) -> None:
+    """Host executions on Kafka until SIGTERM or Ctrl-C (the open transaction finishes first)."""
+    import threading
+
+    from orderloom.kafka.processor import stop_on_sigterm
+    from orderloom.settings import OrderloomSettings
+    from orderloom.workflow.host import serve
+
+    table: dict[str, Handler] = load_handlers(handlers) if handlers is not None else {}
+    stop = threading.Event()
+    stop_on_sigterm(stop)
+    serve(OrderloomSettings(), table, stop, instance=instance)
+
+
+@app.command("start")
+def start_command(
+    definition: Annotated[Path, typer.Argument(help="ASL definition (JSON).")],
+    execution_id: Annotated[str, typer.Option("--id", help="Execution id (a repeat is a no-op).")],
+    input: Annotated[Path | None, typer.Option("--input", help="Execution input (JSON).")] = None,
+    workflow_name: Annotated[str | None, typer.Option("--workflow", help="Name to show.")] = None,
+) -> None:
+    """Start an execution on the Kafka runner: the definition is checked first."""
+    from orderloom.events.codec import codec_for
+    from orderloom.kafka.config import topic_name
+    from orderloom.kafka.producer import EventProducer
+    from orderloom.settings import OrderloomSettings
+    from orderloom.workflow import wire
+
+    try:
+        raw = _read_json(definition, "definition")
+        load_definition(raw)
+        data = _read_json(input, "input") if input is not None else {}
+    except (ValueError, DefinitionError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    settings = OrderloomSettings()
+    producer = EventProducer(settings.kafka, codec_for(settings.kafka.schema_registry_url))
+    envelope = wire.start(execution_id, workflow_name or definition.stem, raw, data)
+    producer.publish(topic_name(settings.kafka, "workflow.inputs"), envelope)
+    producer.flush()
+    typer.echo(f"started {execution_id}")

@@ -37,15 +37,19 @@ class TopicSpec:
     cleanup_policy: str
     retention_ms: int
     min_insync_replicas: int
+    max_message_bytes: int | None = None
 
     def configs(self, brokers: int) -> dict[str, str]:
         """Topic-level configs, with min.insync.replicas as high as the cluster allows."""
         min_isr = max(1, min(self.min_insync_replicas, self.replication(brokers) - 1))
-        return {
+        configs = {
             "cleanup.policy": self.cleanup_policy,
             "retention.ms": str(self.retention_ms),
             "min.insync.replicas": str(min_isr),
         }
+        if self.max_message_bytes is not None:
+            configs["max.message.bytes"] = str(self.max_message_bytes)
+        return configs
 
     def replication(self, brokers: int) -> int:
         return max(1, min(self.replication_factor, brokers))

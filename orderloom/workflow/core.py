@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from orderloom.workflow import interpreter, tasks, waits
-from orderloom.workflow.errors import TIMEOUT, RedriveRefused
+from orderloom.workflow.errors import RUNTIME, TIMEOUT, RedriveRefused
 from orderloom.workflow.execution import (
     FAILED,
     RUNNING,
@@ -150,25 +150,55 @@ def _timer(state: ExecutionState, event: TimerFired) -> Advance:
 
 
 def _timed_out(state: ExecutionState, time: int) -> Advance:
+    cause = "the execution ran longer than the definition's TimeoutSeconds"
     run = Run(state.copy(), time)
+    _stop(run, TIMED_OUT, TIMEOUT, cause, "ExecutionTimedOut")
+    return Advance(run.state, run.history, run.commands)
+
+
+def fail_execution(state: ExecutionState, error: str, cause: str, time: int) -> Advance:
+    """Fail a running execution from outside its definition (an input it cannot survive).
+
+    The failure is recorded like any other, so the execution is visible and redrivable
+    from the top-level state it was in.
+    """
+    if state.status != RUNNING:
+        return Advance(state, [], [])
+    run = Run(state.copy(), time)
+    _stop(run, FAILED, error, cause, "ExecutionFailed")
+    return Advance(run.state, run.history, run.commands)
+
+
+def _stop(run: Run, status: str, error: str, cause: str, event: str) -> None:
+    """End the execution where it stands: every timer cancelled, every frame dropped."""
     new = run.state
-    root = next(f for f in new.frames.values() if f.parent is None)
-    new.status, new.error = TIMED_OUT, TIMEOUT
-    new.cause = "the execution ran longer than the definition's TimeoutSeconds"
-    new.failed_state, new.failed_input = root.state, root.input
+    root = next((f for f in new.frames.values() if f.parent is None), None)
+    new.status, new.error, new.cause = status, error, cause
+    if root is not None:
+        new.failed_state, new.failed_input = root.state, root.input
     new.exec_timer = None
-    run.emit("ExecutionTimedOut", {"error": new.error, "cause": new.cause, "state": root.state})
+    run.emit(event, {"error": error, "cause": cause, "state": new.failed_state})
     for frame in new.frames.values():
         for timer_id in frame.timers:
             run.commands.append(CancelTimer(new.execution_id, timer_id))
     new.frames = {}
-    return Advance(new, run.history, run.commands)
+
+
+MAX_TRANSITIONS = 100_000
+"""State entries one input may cause; past it the definition loops without waiting."""
 
 
 def _finish(run: Run) -> Advance:
     """Run every queued transition to the point where each frame waits for an input."""
     queue = run.queue
+    entered = 0
     while queue:
+        entered += 1
+        if entered > MAX_TRANSITIONS:
+            queue.clear()
+            cause = f"more than {MAX_TRANSITIONS} state transitions without waiting for an input"
+            _stop(run, FAILED, RUNTIME, cause, "ExecutionFailed")
+            break
         frame_id, name, data = queue.popleft()
         interpreter.enter(run, frame_id, name, data)
     return Advance(run.state, run.history, run.commands)

@@ -1,0 +1,65 @@
+"""Recovering executions from the compacted ``workflow.snapshots`` topic.
+
+Snapshots are keyed like inputs, and both topics have the same partition count, so the
+snapshots of input partition p are in snapshot partition p. They were written in the same
+transaction as the offsets of the inputs they follow, so reading partition p to its end
+(read_committed) gives exactly the state that goes with the group's committed offset.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from confluent_kafka import Consumer, KafkaError, TopicPartition
+
+from orderloom.errors import RetryableError
+from orderloom.events.codec import EventCodec
+from orderloom.kafka.config import consumer_config
+from orderloom.kafka.records import Consumed
+from orderloom.settings import KafkaSettings
+from orderloom.workflow.wire import Entry
+
+OFFSET_BEGINNING = -2
+
+
+def load(
+    kafka: KafkaSettings,
+    codec: EventCodec,
+    topic: str,
+    partitions: list[int],
+    timeout_s: float = 120.0,
+) -> dict[str, tuple[int, Entry]]:
+    """Every execution of ``partitions``: its partition and latest entry."""
+    if not partitions:
+        return {}
+    consumer = Consumer(
+        consumer_config(kafka, f"snapshot-loader-{uuid.uuid4()}", **{"enable.partition.eof": True})
+    )
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+    found: dict[str, tuple[int, Entry]] = {}
+    open_partitions = set(partitions)
+    try:
+        idle = 0.0
+        while open_partitions:
+            batch = consumer.consume(1000, 0.5)
+            idle = 0.0 if batch else idle + 0.5
+            if idle > timeout_s:
+                raise RetryableError(
+                    f"snapshots of {topic} {sorted(open_partitions)} did not reach their end"
+                )
+            for message in batch:
+                error = message.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        open_partitions.discard(message.partition() or 0)
+                        continue
+                    raise RetryableError(f"reading snapshots: {error}")
+                record = Consumed.of(message)
+                if record.value is None:
+                    found.pop((record.key or b"").decode(), None)
+                    continue
+                data = record.decode(codec).envelope.data
+                found[data["execution_id"]] = (record.partition, Entry.restore(data["state"]))
+    finally:
+        consumer.close()
+    return found

@@ -1,0 +1,175 @@
+"""What the workflow tests share: topics, a stock service that answers, history reading."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from confluent_kafka import Consumer
+
+from orderloom.events.codec import EventCodec
+from orderloom.events.envelope import Envelope
+from orderloom.kafka.config import consumer_config, topic_name
+from orderloom.kafka.producer import EventProducer
+from orderloom.kafka.records import Consumed
+from orderloom.settings import OrderloomSettings
+from orderloom.workflow import wire
+from tests.integration.conftest import TopicMaker
+
+FLOW = {
+    "Comment": "validate, price, wait, reserve stock (a service), done",
+    "StartAt": "Validate",
+    "States": {
+        "Validate": {
+            "Type": "Task",
+            "Resource": "local:validate",
+            "ResultPath": "$.check",
+            "Next": "Price",
+        },
+        "Price": {
+            "Type": "Task",
+            "Resource": "local:price",
+            "ResultPath": "$.price",
+            "Next": "Pause",
+        },
+        "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Reserve"},
+        "Reserve": {
+            "Type": "Task",
+            "Resource": "service:stock.reserve",
+            "ResultPath": "$.reservation",
+            "Next": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    },
+}
+WORKFLOW_TOPICS = (
+    "workflow.inputs",
+    "workflow.history",
+    "workflow.snapshots",
+    "stock.commands",
+    "vendor.requests",
+)
+
+
+def make_workflow_topics(make_topic: TopicMaker) -> None:
+    for name in WORKFLOW_TOPICS:
+        make_topic(name, partitions=3, dead_letter=name == "workflow.inputs")
+
+
+def start_all(
+    settings: OrderloomSettings,
+    codec: EventCodec,
+    executions: dict[str, Any],
+    definition: dict[str, Any] = FLOW,
+) -> None:
+    producer = EventProducer(settings.kafka, codec)
+    for execution_id, data in executions.items():
+        envelope = wire.start(
+            execution_id, "TestFlow", definition, data, correlation_id=f"order-{execution_id}"
+        )
+        producer.publish(topic_name(settings.kafka, "workflow.inputs"), envelope)
+    producer.flush()
+
+
+@contextmanager
+def stock_service(settings: OrderloomSettings, codec: EventCodec) -> Iterator[list[str]]:
+    """A real consumer of stock.commands that answers every reserve with a reservation."""
+    answered: list[str] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        consumer = Consumer(consumer_config(settings.kafka, f"stock-{uuid.uuid4()}"))
+        consumer.subscribe([topic_name(settings.kafka, "stock.commands")])
+        producer = EventProducer(settings.kafka, codec)
+        while not stop.is_set():
+            for message in consumer.consume(100, 0.2):
+                if message.error():
+                    continue
+                request = Consumed.of(message).decode(codec).envelope
+                token = request.data["task_token"]
+                reply = request.caused(
+                    "orderloom.workflow.TaskSucceeded",
+                    "tests/stock",
+                    {
+                        "execution_id": request.data["execution_id"],
+                        "task_token": token,
+                        "output": json.dumps({"reserved": True}),
+                    },
+                    id=f"{token}/reply",
+                    time=request.time,
+                )
+                producer.publish(request.data["reply_topic"], reply)
+                answered.append(token)
+            producer.flush()
+        consumer.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield answered
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+Histories = dict[str, list[dict[str, Any]]]
+
+
+def read_histories(
+    settings: OrderloomSettings,
+    codec: EventCodec,
+    done: Callable[[Histories], bool],
+    timeout_s: float,
+) -> Histories:
+    """History events per execution, read until ``done`` says enough (or time runs out)."""
+    consumer = Consumer(consumer_config(settings.kafka, f"history-{uuid.uuid4()}"))
+    consumer.subscribe([topic_name(settings.kafka, "workflow.history")])
+    histories: Histories = defaultdict(list)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline and not done(histories):
+            for message in consumer.consume(1000, 0.5):
+                if not message.error():
+                    data = Consumed.of(message).decode(codec).envelope.data
+                    histories[data["execution_id"]].extend(data["events"])
+    finally:
+        consumer.close()
+    return dict(histories)
+
+
+def finished(count: int) -> Callable[[Histories], bool]:
+    def check(histories: Histories) -> bool:
+        ends = sum(
+            1
+            for h in histories.values()
+            if h and h[-1]["event_type"] in ("ExecutionSucceeded", "ExecutionFailed")
+        )
+        return ends >= count
+
+    return check
+
+
+def types(history: list[dict[str, Any]]) -> list[str]:
+    return [event["event_type"] for event in history]
+
+
+def envelopes_of(
+    settings: OrderloomSettings, codec: EventCodec, topic: str, idle_s: float = 3.0
+) -> list[Envelope]:
+    """Every committed envelope of a topic, read until it has been quiet for ``idle_s``."""
+    consumer = Consumer(consumer_config(settings.kafka, f"all-{uuid.uuid4()}"))
+    consumer.subscribe([topic_name(settings.kafka, topic)])
+    found: list[Envelope] = []
+    quiet = 0.0
+    while quiet < idle_s:
+        batch = [m for m in consumer.consume(1000, 0.5) if not m.error()]
+        quiet = 0.0 if batch else quiet + 0.5
+        found.extend(Consumed.of(m).decode(codec).envelope for m in batch)
+    consumer.close()
+    return found

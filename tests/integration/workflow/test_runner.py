@@ -1,0 +1,136 @@
+"""The workflow runner on the real broker: executions run, wait, fail, redrive, survive poison."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from orderloom.events.codec import EventCodec
+from orderloom.events.envelope import Envelope
+from orderloom.kafka.config import topic_name
+from orderloom.kafka.producer import EventProducer
+from orderloom.settings import OrderloomSettings
+from orderloom.workflow.host import build
+from tests.integration.conftest import TopicMaker
+from tests.integration.programs.run_workflows import HANDLERS
+from tests.integration.workflow.support import (
+    finished,
+    make_workflow_topics,
+    read_histories,
+    start_all,
+    stock_service,
+    types,
+)
+
+
+@pytest.fixture
+def runner(settings: OrderloomSettings, make_topic: TopicMaker) -> Iterator[None]:
+    make_workflow_topics(make_topic)
+    processor, _ = build(settings, HANDLERS)
+    stop = threading.Event()
+    thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(30)
+
+
+def test_executions_run_through_local_wait_and_service_steps(
+    settings: OrderloomSettings, codec: EventCodec, runner: None
+) -> None:
+    with stock_service(settings, codec) as answered:
+        start_all(settings, codec, {f"e{i}": {"quantity": i + 1} for i in range(20)})
+        histories = read_histories(settings, codec, finished(20), timeout_s=60)
+
+    assert len(histories) == 20 and len(answered) == 20
+    for history in histories.values():
+        assert types(history)[0] == "ExecutionStarted"
+        assert types(history)[-1] == "ExecutionSucceeded"
+        assert [e["event_id"] for e in history] == list(range(1, len(history) + 1))
+        assert "WaitStateExited" in types(history) and "TaskScheduled" in types(history)
+    output = json.loads(histories["e3"][-1]["details"])["output"]
+    assert output == {
+        "quantity": 4,
+        "check": {"valid": True, "lines": 4},
+        "price": {"total": 40},
+        "reservation": {"reserved": True},
+    }
+    wait = [e for e in histories["e0"] if e["event_type"].startswith("WaitState")]
+    assert wait[1]["timestamp_ms"] - wait[0]["timestamp_ms"] >= 1000
+
+
+def test_failed_execution_is_redriven_with_edited_input(
+    settings: OrderloomSettings, codec: EventCodec, runner: None
+) -> None:
+    with stock_service(settings, codec):
+        start_all(settings, codec, {"bad": {"quantity": 0}})
+        failed = read_histories(settings, codec, finished(1), timeout_s=30)["bad"]
+        assert types(failed)[-1] == "ExecutionFailed"
+        assert json.loads(failed[-1]["details"])["error"] == "ValueError"
+
+        _send(
+            settings,
+            codec,
+            "bad",
+            "orderloom.workflow.RedriveExecution",
+            {
+                "execution_id": "bad",
+                "actor": "ops@brand",
+                "reason": "quantity fixed",
+                "edited_input": json.dumps({"quantity": 2}),
+            },
+        )
+        history = read_histories(
+            settings,
+            codec,
+            lambda h: types(h.get("bad", []))[-1:] == ["ExecutionSucceeded"],
+            timeout_s=30,
+        )["bad"]
+
+    kinds = types(history)
+    assert kinds.count("ExecutionStarted") == 1 and kinds.count("ExecutionFailed") == 1
+    assert kinds.index("ExecutionFailed") < kinds.index("ExecutionRedriven") < len(kinds) - 1
+    redriven = json.loads(history[kinds.index("ExecutionRedriven")]["details"])
+    assert redriven["actor"] == "ops@brand" and redriven["input"] == {"quantity": 2}
+
+
+def test_poison_input_fails_its_execution_and_the_rest_go_on(
+    settings: OrderloomSettings, codec: EventCodec, runner: None
+) -> None:
+    slow = {
+        "StartAt": "Ask",
+        "States": {"Ask": {"Type": "Task", "Resource": "service:stock.reserve", "End": True}},
+    }
+    start_all(settings, codec, {"victim": {}}, definition=slow)
+    started = read_histories(
+        settings, codec, lambda h: "TaskScheduled" in types(h.get("victim", [])), timeout_s=30
+    )["victim"]
+    token = json.loads(next(e for e in started if e["event_type"] == "TaskScheduled")["details"])
+    _send(
+        settings,
+        codec,
+        "victim",
+        "orderloom.workflow.TaskSucceeded",
+        {"execution_id": "victim", "task_token": token["task_token"], "output": "{not json"},
+    )
+    with stock_service(settings, codec):
+        start_all(settings, codec, {"bystander": {"quantity": 1}})
+        histories = read_histories(settings, codec, finished(2), timeout_s=60)
+
+    assert types(histories["bystander"])[-1] == "ExecutionSucceeded"
+    assert types(histories["victim"])[-1] == "ExecutionFailed"
+    assert json.loads(histories["victim"][-1]["details"])["error"] == "Orderloom.PoisonInput"
+
+
+def _send(
+    settings: OrderloomSettings, codec: EventCodec, key: str, type: str, data: dict[str, Any]
+) -> None:
+    producer = EventProducer(settings.kafka, codec)
+    producer.publish(
+        topic_name(settings.kafka, "workflow.inputs"), Envelope.new(type, "tests", key, data)
+    )
+    producer.flush()
