@@ -6,6 +6,7 @@ and the transactional read-process-write helper copying every record to a second
 
 from __future__ import annotations
 
+import os
 import platform
 import threading
 import time
@@ -92,8 +93,7 @@ def run_kafka_bench(settings: OrderloomSettings, *, records: int, size: int) -> 
         "consume_per_s": round(records / consume_s),
         "transactional_per_s": round(records / transact_s),
         "transactions": processor.committed_batches,
-        "machine": f"{platform.machine()} {_cores()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}",
+        "machine": machine(),
     }
 
 
@@ -112,7 +112,9 @@ def _consume_all(settings: OrderloomSettings, codec: EventCodec, topic: str, rec
     return elapsed
 
 
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
+def machine() -> str:
+    """Where the figures come from, printed with them."""
+    return (
+        f"{platform.machine()} {os.cpu_count() or 1} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}"
+    )

@@ -20,3 +20,14 @@ def kafka(
     from bench.kafka import run_kafka_bench
 
     typer.echo(json.dumps(run_kafka_bench(OrderloomSettings(), records=records, size=size)))
+
+
+@app.command()
+def engine(
+    executions: int = typer.Option(5000, help="Executions in the backlog phase."),
+    rate: int = typer.Option(200, help="Starts per second in the latency phase."),
+) -> None:
+    """Pure-core and Kafka-runner state transitions/s, executions/s, p50/p99 latency."""
+    from bench.engine import run_engine_bench
+
+    typer.echo(json.dumps(run_engine_bench(OrderloomSettings(), executions=executions, rate=rate)))
