@@ -175,7 +175,9 @@ class WorkflowRunner:
         if entry is None:
             return
         if history:
-            out.append((self._topics.history, wire.history_envelope(entry, history, cause)))
+            out.extend(
+                (self._topics.history, e) for e in wire.history_envelopes(entry, history, cause)
+            )
         if held is None or entry.state is not held[1].state or entry.timers != held[1].timers:
             self._pending[execution_id] = (partition, entry)
 

@@ -167,22 +167,29 @@ def recorded(event: HistoryEvent) -> dict[str, Any]:
     }
 
 
-def history_envelope(entry: Entry, events: list[HistoryEvent], cause: Envelope) -> Envelope:
-    """The events one input caused, as one record: written and read together."""
+HISTORY_CHUNK = 500
+"""Events per history record: a Map over thousands of items still writes bounded records."""
+
+
+def history_envelopes(entry: Entry, events: list[HistoryEvent], cause: Envelope) -> list[Envelope]:
+    """The events one input caused, as few records as the chunk size allows, in order."""
     state = entry.state
-    data = {
-        "execution_id": state.execution_id,
-        "workflow": state.workflow,
-        "events": [recorded(e) for e in events],
-    }
-    return _caused(
-        entry,
-        cause,
-        NS + "HistoryRecorded",
-        data,
-        f"{state.execution_id}/{events[0].id}",
-        from_epoch_ms(events[0].timestamp),
-    )
+    chunks = [events[i : i + HISTORY_CHUNK] for i in range(0, len(events), HISTORY_CHUNK)]
+    return [
+        _caused(
+            entry,
+            cause,
+            NS + "HistoryRecorded",
+            {
+                "execution_id": state.execution_id,
+                "workflow": state.workflow,
+                "events": [recorded(e) for e in chunk],
+            },
+            f"{state.execution_id}/{chunk[0].id}",
+            from_epoch_ms(chunk[0].timestamp),
+        )
+        for chunk in chunks
+    ]
 
 
 def task_requested(

@@ -12,12 +12,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from confluent_kafka import Consumer
+from confluent_kafka.admin import AdminClient
 
 from orderloom.events.codec import EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import consumer_config, topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.kafka.records import Consumed
+from orderloom.kafka.topics import DLQ_SUFFIX, apply, load_spec
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow import wire
 from tests.integration.conftest import TopicMaker
@@ -48,18 +50,27 @@ FLOW = {
         "Done": {"Type": "Succeed"},
     },
 }
-WORKFLOW_TOPICS = (
-    "workflow.inputs",
-    "workflow.history",
-    "workflow.snapshots",
-    "stock.commands",
-    "vendor.requests",
-)
+WORKFLOW_TOPICS = ("workflow.inputs", "workflow.history", "workflow.snapshots", "vendor.requests")
 
 
-def make_workflow_topics(make_topic: TopicMaker) -> None:
-    for name in WORKFLOW_TOPICS:
-        make_topic(name, partitions=3, dead_letter=name == "workflow.inputs")
+@contextmanager
+def workflow_topics(
+    settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
+) -> Iterator[None]:
+    """The runner's topics as the spec declares them, plus the test's stock service topic."""
+    prefix = settings.kafka.topic_prefix
+    specs = [
+        s
+        for s in load_spec(prefix=prefix)
+        if s.name.removeprefix(prefix).removesuffix(DLQ_SUFFIX) in WORKFLOW_TOPICS
+    ]
+    apply(admin, specs)
+    make_topic("stock.commands", partitions=3)
+    try:
+        yield
+    finally:
+        for future in admin.delete_topics([s.name for s in specs]).values():
+            future.result()
 
 
 def start_all(

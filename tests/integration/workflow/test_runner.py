@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from confluent_kafka.admin import AdminClient
 
 from orderloom.events.codec import EventCodec
 from orderloom.events.envelope import Envelope
@@ -19,24 +20,26 @@ from tests.integration.conftest import TopicMaker
 from tests.integration.programs.run_workflows import HANDLERS
 from tests.integration.workflow.support import (
     finished,
-    make_workflow_topics,
     read_histories,
     start_all,
     stock_service,
     types,
+    workflow_topics,
 )
 
 
 @pytest.fixture
-def runner(settings: OrderloomSettings, make_topic: TopicMaker) -> Iterator[None]:
-    make_workflow_topics(make_topic)
-    processor, _ = build(settings, HANDLERS)
-    stop = threading.Event()
-    thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(30)
+def runner(
+    settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
+) -> Iterator[None]:
+    with workflow_topics(settings, admin, make_topic):
+        processor, _ = build(settings, HANDLERS)
+        stop = threading.Event()
+        thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+        thread.start()
+        yield
+        stop.set()
+        thread.join(30)
 
 
 def test_executions_run_through_local_wait_and_service_steps(
@@ -134,3 +137,33 @@ def _send(
         topic_name(settings.kafka, "workflow.inputs"), Envelope.new(type, "tests", key, data)
     )
     producer.flush()
+
+
+def test_a_map_over_ten_thousand_items_completes(
+    settings: OrderloomSettings, codec: EventCodec, runner: None
+) -> None:
+    big_map = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 40,
+                "ItemProcessor": {
+                    "StartAt": "Price",
+                    "States": {"Price": {"Type": "Task", "Resource": "local:price", "End": True}},
+                },
+                "ResultSelector": {"count.$": "States.ArrayLength($)"},
+                "End": True,
+            }
+        },
+    }
+    items = [{"quantity": 1 + i % 5} for i in range(10_000)]
+    start_all(settings, codec, {"big": {"items": items}}, definition=big_map)
+
+    history = read_histories(settings, codec, finished(1), timeout_s=240)["big"]
+
+    assert types(history)[-1] == "ExecutionSucceeded"
+    assert json.loads(history[-1]["details"])["output"] == {"count": 10_000}
+    assert types(history).count("MapIterationSucceeded") == 10_000
+    assert [e["event_id"] for e in history] == list(range(1, len(history) + 1))

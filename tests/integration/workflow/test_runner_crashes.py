@@ -14,17 +14,19 @@ import sys
 import time
 from collections import Counter
 
+from confluent_kafka.admin import AdminClient
+
 from orderloom.events.codec import EventCodec
 from orderloom.settings import OrderloomSettings
 from tests.integration.conftest import TopicMaker
 from tests.integration.workflow.support import (
     envelopes_of,
     finished,
-    make_workflow_topics,
     read_histories,
     start_all,
     stock_service,
     types,
+    workflow_topics,
 )
 
 EXECUTIONS = 1000
@@ -48,11 +50,10 @@ def _runner(settings: OrderloomSettings) -> subprocess.Popen[str]:
 
 
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(
-    settings: OrderloomSettings, codec: EventCodec, make_topic: TopicMaker
+    settings: OrderloomSettings, codec: EventCodec, admin: AdminClient, make_topic: TopicMaker
 ) -> None:
-    make_workflow_topics(make_topic)
     rng = random.Random(11)
-    with stock_service(settings, codec) as answered:
+    with workflow_topics(settings, admin, make_topic), stock_service(settings, codec) as answered:
         start_all(settings, codec, {f"e{i}": {"quantity": 1 + i % 7} for i in range(EXECUTIONS)})
         for _ in range(3):
             proc = _runner(settings)
