@@ -10,7 +10,8 @@ import typer
 
 from orderloom.workflow.errors import DefinitionError
 from orderloom.workflow.execution import SUCCEEDED, load_definition
-from orderloom.workflow.local import Handler, load_handlers, run_local
+from orderloom.workflow.handlers import Handler
+from orderloom.workflow.local import load_handlers, run_local
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 

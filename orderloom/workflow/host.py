@@ -9,7 +9,8 @@ from orderloom.events.codec import codec_for
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.processor import TransactionalProcessor
 from orderloom.settings import OrderloomSettings
-from orderloom.workflow.runner import TaskHandler, Topics, WorkflowRunner
+from orderloom.workflow.handlers import Handler
+from orderloom.workflow.runner import Topics, WorkflowRunner
 
 GROUP = "workflow-runner"
 MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
@@ -17,7 +18,7 @@ MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
 
 def build(
     settings: OrderloomSettings,
-    handlers: Mapping[str, TaskHandler],
+    handlers: Mapping[str, Handler],
     *,
     instance: str = "0",
     batch_size: int = 500,
@@ -50,7 +51,7 @@ def build(
 
 def serve(
     settings: OrderloomSettings,
-    handlers: Mapping[str, TaskHandler],
+    handlers: Mapping[str, Handler],
     stop: threading.Event,
     *,
     instance: str = "0",

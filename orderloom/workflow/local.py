@@ -10,13 +10,14 @@ from __future__ import annotations
 import heapq
 import importlib.util
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from orderloom.workflow.core import advance
 from orderloom.workflow.execution import ExecutionState
+from orderloom.workflow.handlers import Handler, serve
 from orderloom.workflow.messages import (
     CancelTimer,
     Command,
@@ -25,14 +26,9 @@ from orderloom.workflow.messages import (
     ScheduleTask,
     StartExecution,
     StartTimer,
-    TaskFailed,
-    TaskSucceeded,
     TimerFired,
 )
 from orderloom.workflow.states import Definition
-
-Handler = Callable[[Any], Any]
-NO_HANDLER = "Orderloom.NoHandler"
 
 
 @dataclass
@@ -90,17 +86,7 @@ class LocalRunner:
         return None
 
     def _serve(self, task: ScheduleTask) -> Input:
-        handler = self.handlers.get(task.resource)
-        if handler is None:
-            cause = f"no handler for resource {task.resource!r}"
-            return TaskFailed(task.task_token, NO_HANDLER, cause, self.now)
-        try:
-            output = handler(task.input)
-        except Exception as exc:  # a handler's exception is the task's failure, by contract
-            error = getattr(exc, "error", None) or type(exc).__name__
-            cause = getattr(exc, "cause", None) or str(exc)
-            return TaskFailed(task.task_token, str(error), str(cause), self.now)
-        return TaskSucceeded(task.task_token, output, self.now)
+        return serve(self.handlers, task, self.now)
 
     def result(self) -> LocalResult:
         assert self.state is not None

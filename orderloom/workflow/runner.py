@@ -14,12 +14,10 @@ once their request is in the transaction. Everything else waits for a reply on
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from confluent_kafka import TopicPartition
 
@@ -30,6 +28,7 @@ from orderloom.settings import KafkaSettings
 from orderloom.workflow import snapshots, wire
 from orderloom.workflow.core import Advance, advance, fail_execution
 from orderloom.workflow.errors import RedriveRefused
+from orderloom.workflow.handlers import NO_HANDLER, Handler, serve
 from orderloom.workflow.messages import (
     CancelTimer,
     HistoryEvent,
@@ -45,9 +44,7 @@ from orderloom.workflow.timers import TimerQueue
 from orderloom.workflow.wire import Entry, PoisonInput
 
 log = logging.getLogger(__name__)
-TaskHandler = Callable[[Any], Any]
 Out = list[tuple[str, Envelope]]
-NO_HANDLER = "Orderloom.NoHandler"
 POISON = "Orderloom.PoisonInput"
 INTERNAL = "Orderloom.InternalError"
 
@@ -71,7 +68,7 @@ class WorkflowRunner:
         kafka: KafkaSettings,
         codec: EventCodec,
         topics: Topics,
-        handlers: dict[str, TaskHandler],
+        handlers: dict[str, Handler],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._kafka, self._codec, self._topics = kafka, codec, topics
@@ -213,21 +210,9 @@ class WorkflowRunner:
             if not target.wait:
                 queued = {"queued": True, "request_id": task.task_token}
                 return [TaskSucceeded(task.task_token, queued, now)]
-        elif isinstance(target, Local) and task.resource in self._handlers:
-            return [_run_local(self._handlers[task.resource], task, now)]
+        elif isinstance(target, Local):
+            return [serve(self._handlers, task, now)]
         else:
-            why = "no handler registered" if isinstance(target, Local) else "no runner serves it"
-            return [TaskFailed(task.task_token, NO_HANDLER, f"{task.resource}: {why}", now)]
+            why = f"no runner serves resource {task.resource!r}"
+            return [TaskFailed(task.task_token, NO_HANDLER, why, now)]
         return []
-
-
-def _run_local(handler: TaskHandler, task: ScheduleTask, now: int) -> Input:
-    """A handler's result, or its exception as an ASL error (``error``/``cause`` attributes)."""
-    try:
-        output = handler(task.input)
-        json.dumps(output)
-    except Exception as e:  # the handler's failure is the task's failure, for Retry/Catch
-        error = str(getattr(e, "error", None) or type(e).__name__)
-        cause = str(getattr(e, "cause", None) or e)
-        return TaskFailed(task.task_token, error, cause, now)
-    return TaskSucceeded(task.task_token, output, now)

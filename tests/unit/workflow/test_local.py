@@ -8,7 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from orderloom.cli.workflow import app
-from orderloom.workflow.local import NO_HANDLER, run_local
+from orderloom.workflow.handlers import NO_HANDLER
+from orderloom.workflow.local import run_local
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "workflows"
 runner = CliRunner()
