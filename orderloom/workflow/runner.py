@@ -139,6 +139,8 @@ class WorkflowRunner:
                 "unreadable workflow input", extra={"execution_id": execution_id, "error": str(e)}
             )
             if entry is None:
+                if cause.type == wire.NS + "StartExecution":
+                    out.append((self._topics.history, wire.rejected_start(cause, str(e))))
                 return
             failed = fail_execution(entry.state, POISON, str(e), wire.epoch_ms(cause.time))
             queue = self._apply(entry, failed, cause, history, out)

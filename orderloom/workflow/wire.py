@@ -259,7 +259,7 @@ def rejected_start(cause: Envelope, why: str) -> Envelope:
             0,
             at,
             "ExecutionStarted",
-            {"input": data.get("input"), "workflow": data.get("workflow")},
+            {"input": _json_or_text(data.get("input")), "workflow": data.get("workflow")},
         ),
         HistoryEvent(2, 1, at, "ExecutionFailed", failure),
     ]
@@ -277,3 +277,11 @@ def rejected_start(cause: Envelope, why: str) -> Envelope:
         correlation_id=cause.correlation_id or execution_id,
         causation_id=cause.id,
     )
+
+
+def _json_or_text(text: Any) -> Any:
+    """Parsed JSON where the text is JSON, else the text itself (to show what came)."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text

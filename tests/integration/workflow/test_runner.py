@@ -167,3 +167,26 @@ def test_a_map_over_ten_thousand_items_completes(
     assert json.loads(history[-1]["details"])["output"] == {"count": 10_000}
     assert types(history).count("MapIterationSucceeded") == 10_000
     assert [e["event_id"] for e in history] == list(range(1, len(history) + 1))
+
+
+def test_a_start_that_cannot_start_is_recorded_as_failed(
+    settings: OrderloomSettings, codec: EventCodec, runner: None
+) -> None:
+    broken = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+    start_all(settings, codec, {"broken": {"n": 1}}, definition=broken)
+    _send(
+        settings,
+        codec,
+        "garbled",
+        "orderloom.workflow.StartExecution",
+        {"execution_id": "garbled", "workflow": "w", "definition": "{", "input": "{}"},
+    )
+
+    histories = read_histories(settings, codec, finished(2), timeout_s=30)
+
+    for execution_id in ("broken", "garbled"):
+        assert types(histories[execution_id]) == ["ExecutionStarted", "ExecutionFailed"]
+        failure = json.loads(histories[execution_id][-1]["details"])
+        assert failure["error"] == "Orderloom.StartRejected"
+    assert "Nowhere" in json.loads(histories["broken"][-1]["details"])["cause"]
+    assert json.loads(histories["broken"][0]["details"])["input"] == {"n": 1}

@@ -1,0 +1,46 @@
+"""Reading ``orderloom.workflow.HistoryRecorded`` envelopes into what the fold takes.
+
+The runner writes the history events one input caused as one record; the fold takes them
+one by one, each with the execution's ids and the record's correlation id.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orderloom.events.codec import DecodeError
+from orderloom.events.envelope import Envelope
+from orderloom.projections.fold import HISTORY_RECORDED_TYPE, HistoryRecord, from_epoch_ms
+
+
+def history_records(envelope: Envelope) -> list[HistoryRecord]:
+    """The history events an envelope carries, or ``DecodeError`` when it carries none."""
+    if envelope.type != HISTORY_RECORDED_TYPE:
+        raise DecodeError("unexpected-type", f"{envelope.type} is not a history record")
+    data = envelope.data
+    execution_id, workflow = str(data["execution_id"]), str(data["workflow"])
+    correlation_id = envelope.correlation_id or execution_id
+    return [
+        HistoryRecord(
+            execution_id=execution_id,
+            workflow=workflow,
+            correlation_id=correlation_id,
+            event_id=int(event["event_id"]),
+            previous_event_id=int(event["previous_event_id"]),
+            timestamp=from_epoch_ms(int(event["timestamp_ms"])),
+            event_type=str(event["event_type"]),
+            details=_details(event),
+        )
+        for event in data["events"]
+    ]
+
+
+def _details(event: dict[str, Any]) -> dict[str, Any]:
+    try:
+        details = json.loads(event["details"])
+    except json.JSONDecodeError as e:
+        raise DecodeError("malformed-data", f"event {event['event_id']} details: {e}") from e
+    if not isinstance(details, dict):
+        raise DecodeError("malformed-data", f"event {event['event_id']} details: not an object")
+    return details

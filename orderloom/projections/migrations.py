@@ -1,0 +1,98 @@
+"""The read model's tables, as numbered migrations applied once per schema.
+
+Listing is newest first with a keyset on ``(started_at, execution_id)``, so every filter the
+console and CLI offer has an index that ends in those two columns: a page of 50 reads 50
+index entries, however many executions there are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+import psycopg
+
+_LOCK_KEY = 0x6F726465726C6F6F  # one migrator at a time, in any schema of the database
+
+MIGRATIONS: list[tuple[int, str, LiteralString]] = [
+    (
+        1,
+        "executions read model",
+        """
+        CREATE TABLE executions (
+            execution_id   text PRIMARY KEY,
+            workflow       text NOT NULL,
+            correlation_id text NOT NULL,
+            status         text NOT NULL,
+            current_state  text,
+            error          text,
+            cause          text,
+            failed_state   text,
+            input          jsonb,
+            output         jsonb,
+            redrive_count  integer NOT NULL DEFAULT 0,
+            started_at     timestamptz NOT NULL,
+            updated_at     timestamptz NOT NULL,
+            stopped_at     timestamptz,
+            last_event_id  bigint NOT NULL,
+            history_count  integer NOT NULL,
+            open_fanout    text,
+            fanout_depth   integer NOT NULL DEFAULT 0
+        );
+        CREATE INDEX executions_by_start
+            ON executions (started_at DESC, execution_id DESC);
+        CREATE INDEX executions_by_status
+            ON executions (status, started_at DESC, execution_id DESC);
+        CREATE INDEX executions_by_workflow
+            ON executions (workflow, started_at DESC, execution_id DESC);
+        CREATE INDEX executions_by_workflow_status
+            ON executions (workflow, status, started_at DESC, execution_id DESC);
+        CREATE INDEX executions_by_error
+            ON executions (error, started_at DESC, execution_id DESC) WHERE error IS NOT NULL;
+        CREATE INDEX executions_by_state
+            ON executions (current_state, started_at DESC, execution_id DESC);
+        CREATE INDEX executions_by_correlation
+            ON executions (correlation_id, started_at DESC, execution_id DESC);
+
+        CREATE TABLE execution_history (
+            execution_id text NOT NULL,
+            event_id     bigint NOT NULL,
+            event_type   text NOT NULL,
+            state_name   text,
+            timestamp    timestamptz NOT NULL,
+            details      jsonb NOT NULL,
+            PRIMARY KEY (execution_id, event_id)
+        );
+
+        CREATE TABLE projection_offsets (
+            projection  text NOT NULL,
+            topic       text NOT NULL,
+            partition   integer NOT NULL,
+            next_offset bigint NOT NULL,
+            PRIMARY KEY (projection, topic, partition)
+        );
+        """,
+    ),
+]
+
+
+def migrate(conn: psycopg.Connection[Any]) -> list[int]:
+    """Apply the migrations this schema lacks, in one transaction; the versions applied."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+        conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                   version    integer PRIMARY KEY,
+                   name       text NOT NULL,
+                   applied_at timestamptz NOT NULL DEFAULT now())"""
+        )
+        done = {v for (v,) in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied: list[int] = []
+        for version, name, ddl in MIGRATIONS:
+            if version in done:
+                continue
+            conn.execute(ddl)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name)
+            )
+            applied.append(version)
+    return applied
