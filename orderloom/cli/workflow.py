@@ -114,3 +114,25 @@ def start_command(
     producer.publish(topic_name(settings.kafka, "workflow.inputs"), envelope)
     producer.flush()
     typer.echo(f"started {execution_id}")
+
+
+@app.command("schedule")
+def schedule_command(
+    config: Annotated[Path, typer.Argument(help="TOML file of [[schedule]] entries.")],
+) -> None:
+    """Start scheduled workflows (interval or cron) until SIGTERM; each slot starts once."""
+    import threading
+
+    from orderloom.kafka.processor import stop_on_sigterm
+    from orderloom.settings import OrderloomSettings
+    from orderloom.workflow import scheduler
+    from orderloom.workflow.schedules import ScheduleError, load
+
+    try:
+        schedules = load(config)
+    except (ScheduleError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    stop = threading.Event()
+    stop_on_sigterm(stop)
+    scheduler.run(OrderloomSettings(), schedules, stop)
