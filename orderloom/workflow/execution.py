@@ -132,6 +132,13 @@ class ExecutionState:
         twin.frames = dict(self.frames)
         return twin
 
+    def compacted(self) -> ExecutionState:
+        """A succeeded execution as little as it must be kept: its documents dropped
+        (the read model has them); enough remains to refuse a redrive or a second start."""
+        twin = self.copy()
+        twin.input = twin.output = None
+        return twin
+
     def to_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in _STATE_FIELDS}
         data["definition"] = self.definition.raw

@@ -28,6 +28,7 @@ from orderloom.settings import KafkaSettings
 from orderloom.workflow import snapshots, wire
 from orderloom.workflow.core import Advance, advance, fail_execution
 from orderloom.workflow.errors import RedriveRefused
+from orderloom.workflow.execution import SUCCEEDED
 from orderloom.workflow.handlers import NO_HANDLER, Handler, serve
 from orderloom.workflow.messages import (
     CancelTimer,
@@ -173,11 +174,15 @@ class WorkflowRunner:
             queue.extend(self._apply(entry, result, cause, history, out))
         if entry is None:
             return
+        before = None if held is None else held[1]
+        changed = before is None or entry.state is not before.state
+        if changed and entry.state.status == SUCCEEDED:
+            entry.state = entry.state.compacted()
         if history:
             out.extend(
                 (self._topics.history, e) for e in wire.history_envelopes(entry, history, cause)
             )
-        if held is None or entry.state is not held[1].state or entry.timers != held[1].timers:
+        if before is None or changed or entry.timers != before.timers:
             self._pending[execution_id] = (partition, entry)
 
     def _apply(
