@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vendor_gateway.breaker import Admission, BreakerState, CircuitBreaker, is_vendor_fault
 from vendor_gateway.model import Failure, Outcome
 

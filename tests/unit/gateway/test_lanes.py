@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from vendor_gateway.lanes import LaneScheduler, LaneView
-from vendor_gateway.model import Lane
 
 from tests.unit.gateway.factories import request
+from vendor_gateway.lanes import LaneScheduler, LaneView
+from vendor_gateway.model import Lane
 
 
 def fill(scheduler: LaneScheduler, lane: Lane, count: int, prefix: str) -> None:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from vendor_gateway.model import Failure, Outcome
 
 from tests.unit.gateway.factories import request
+from vendor_gateway.model import Failure, Outcome
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from email.utils import format_datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from vendor_gateway.model import Failure, Lane, Outcome
-from vendor_gateway.retry import Decision, RetryPolicy, Verdict, parse_retry_after
 
 from tests.unit.gateway.factories import request
+from vendor_gateway.model import Failure, Lane, Outcome
+from vendor_gateway.retry import Decision, RetryPolicy, Verdict, parse_retry_after
 
 POLICY = RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=20.0)
 KEYED_POST = request("r1", Lane.SYNC)
