@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from orderloom.cli import bench, executions, schemas, sim, stack, topics, workflow
+from orderloom.cli import bench, executions, gateway, schemas, sim, stack, topics, workflow
 from orderloom.logs import configure_logging
 from orderloom.settings import OrderloomSettings
 
@@ -29,6 +29,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(workflow.app, name="workflow")
 app.add_typer(sim.app, name="sim")
 app.add_typer(executions.app, name="executions")
+app.add_typer(gateway.app, name="gateway")
 
 
 def main() -> None:

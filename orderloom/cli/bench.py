@@ -31,3 +31,29 @@ def engine(
     from bench.engine import run_engine_bench
 
     typer.echo(json.dumps(run_engine_bench(OrderloomSettings(), executions=executions, rate=rate)))
+
+
+@app.command()
+def gateway(
+    requests: int = typer.Option(10_000, help="Requests in the mixed batch."),
+    sync_ratio: float = typer.Option(0.1, help="Share of sync requests (arriving during the run)."),
+    cap: int = typer.Option(25, help="The vendor's connection cap."),
+    dist: str = typer.Option("uniform:2,300", help="Vendor durations (seconds), as `sim vendor`."),
+    time_scale: float = typer.Option(0.0008, help="Real seconds per vendor second."),
+    reserve: int = typer.Option(5, help="Slots reserved for sync requests."),
+    seed: int = typer.Option(7, help="Seed of the workload and the vendor's durations."),
+) -> None:
+    """Vendor gateway vs the queue-plus-batch baseline: utilization, makespan, sync wait."""
+    from bench.gateway import run_gateway_bench
+
+    figures = run_gateway_bench(
+        OrderloomSettings(),
+        requests=requests,
+        sync_ratio=sync_ratio,
+        cap=cap,
+        dist=dist,
+        time_scale=time_scale,
+        reserve=reserve,
+        seed=seed,
+    )
+    typer.echo(json.dumps(figures))

@@ -1,0 +1,73 @@
+"""Completion records: what the vendor answered, by idempotency key, in PostgreSQL.
+
+A request redelivered after a crash (its offset was not committed yet) is looked
+up here before it takes a slot; if it completed, its answer is replayed instead of
+calling the vendor again. Recorded before the reply is produced, so a reply never
+exists for a call the gateway could forget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from psycopg_pool import AsyncConnectionPool
+
+from vendor_gateway.jobs import Result
+
+MIGRATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS vendor_completions (
+        vendor          text        NOT NULL,
+        idempotency_key text        NOT NULL,
+        status          integer,
+        body            text        NOT NULL,
+        error           text,
+        cause           text        NOT NULL DEFAULT '',
+        completed_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (vendor, idempotency_key)
+    )
+    """,
+)
+_LOCK = 0x76656E64  # advisory lock id: two gateways starting at once migrate one at a time
+
+
+class CompletionStore:
+    """Completions of every vendor, over a small connection pool."""
+
+    def __init__(self, dsn: str) -> None:
+        self._pool = AsyncConnectionPool(dsn, min_size=1, max_size=4, open=False)
+
+    async def open(self) -> None:
+        """Connect and apply the migrations (idempotent)."""
+        await self._pool.open(wait=True, timeout=30)
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+            for statement in MIGRATIONS:
+                await conn.execute(statement)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def found(self, vendor: str, keys: Iterable[str]) -> dict[str, Result]:
+        """The recorded results among ``keys`` of ``vendor``."""
+        wanted = list(keys)
+        if not wanted:
+            return {}
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT idempotency_key, status, body, error, cause FROM vendor_completions"
+                " WHERE vendor = %s AND idempotency_key = ANY(%s)",
+                (vendor, wanted),
+            )
+            rows = await cursor.fetchall()
+        return {key: Result(status, body, error, cause) for key, status, body, error, cause in rows}
+
+    async def record(self, vendor: str, key: str, result: Result) -> None:
+        """Record a result; a key already recorded keeps its first result."""
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO vendor_completions"
+                " (vendor, idempotency_key, status, body, error, cause)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (vendor, key, result.status, result.body, result.error, result.cause),
+            )

@@ -1,0 +1,111 @@
+"""A request read from ``vendor.requests`` becomes a job, or a refusal saying why.
+
+The job keeps the envelope it came in (the reply is caused by it) and every Kafka
+position that asked for it: the same request read twice (a producer retried it) is
+one call at the vendor and finishes both offsets.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from orderloom.events.envelope import Envelope
+from vendor_gateway.config import GatewayConfig
+from vendor_gateway.model import Lane, VendorRequest
+
+REQUEST_TYPE = "orderloom.vendor.VendorRequest"
+Position = tuple[int, int]
+"""(partition, offset) of a record of ``vendor.requests``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How a request ended: ``error`` is the ASL error name, ``None`` on success."""
+
+    status: int | None
+    body: str
+    error: str | None = None
+    cause: str = ""
+
+    @classmethod
+    def failed(cls, error: str, cause: str, status: int | None = None, body: str = "") -> Result:
+        return cls(status, body, error, cause)
+
+    def output(self) -> str:
+        """The vendor's body as the task's JSON output (text that is not JSON is quoted)."""
+        try:
+            json.loads(self.body)
+        except ValueError:
+            return json.dumps(self.body)
+        return self.body
+
+
+@dataclass(eq=False, slots=True)
+class Job:
+    """One request on its way through a vendor pool."""
+
+    request: VendorRequest
+    envelope: Envelope
+    positions: list[Position]
+    queued_at: float
+    attempt: int = 0
+    started_at: float | None = None
+    waits: list[float] = field(default_factory=list)
+
+    @property
+    def reply_topic(self) -> str | None:
+        return self.envelope.data.get("reply_topic")
+
+    @property
+    def task_token(self) -> str | None:
+        return self.envelope.data.get("task_token")
+
+    @property
+    def completion_key(self) -> str:
+        """The key its completion is recorded under; the Idempotency-Key header's value."""
+        return self.request.headers["Idempotency-Key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A request the gateway cannot carry out; ``error`` is the ASL name when it is answered."""
+
+    reason: str
+    detail: str
+    error: str
+
+
+def to_job(
+    envelope: Envelope, position: Position, config: GatewayConfig, now: float
+) -> Job | Refusal:
+    """The job for a decoded request, or why there is none (unknown vendor or operation)."""
+    if envelope.type != REQUEST_TYPE:
+        return Refusal("unexpected-type", f"{envelope.type} is not a vendor request", "")
+    data = envelope.data
+    vendor_name, operation = str(data["vendor"]), str(data["operation"])
+    unknown = f"{config.prefix(vendor_name)}.UnknownOperation"
+    vendor = config.vendors.get(vendor_name)
+    if vendor is None:
+        return Refusal("unknown-operation", f"no vendor named {vendor_name!r}", unknown)
+    op = vendor.operations.get(operation)
+    if op is None:
+        return Refusal(
+            "unknown-operation", f"{vendor_name} has no operation {operation!r}", unknown
+        )
+    key = data.get("idempotency_key") or data["request_id"]
+    deadline_ms = data.get("deadline_ms")
+    request = VendorRequest(
+        request_id=str(data["request_id"]),
+        vendor=vendor_name,
+        operation=operation,
+        method=op.method,
+        path=op.path,
+        lane=Lane(data["lane"]),
+        body=data.get("body"),
+        idempotency_key=str(key) if vendor.honours_idempotency_key else None,
+        deadline=None if deadline_ms is None else deadline_ms / 1000,
+        reply_to=envelope.key,
+        headers={"Idempotency-Key": str(key)},
+    )
+    return Job(request, envelope, [position], now)

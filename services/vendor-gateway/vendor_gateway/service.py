@@ -1,0 +1,164 @@
+"""The gateway wired together: Kafka feed -> intake -> vendor pools -> completion -> reply.
+
+Intake decodes a batch on the loop, dead-letters what cannot be read, answers
+unknown operations, attaches a request already in a pool to its job, and replays
+requests whose completion is recorded; the rest join their vendor's pool. A
+finished job is recorded in PostgreSQL, then its reply is produced, and its offset
+counts as finished only once the reply is acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+
+from orderloom.events.codec import DecodeError, codec_for
+from orderloom.events.envelope import Envelope
+from orderloom.kafka.config import topic_name
+from orderloom.kafka.records import Consumed, Outgoing
+from orderloom.settings import OrderloomSettings
+from vendor_gateway.completions import CompletionStore
+from vendor_gateway.config import GatewayConfig, auth_headers
+from vendor_gateway.feed import RequestFeed
+from vendor_gateway.jobs import Job, Position, Refusal, Result, to_job
+from vendor_gateway.metrics import GatewayMetrics
+from vendor_gateway.pool import VendorPool
+from vendor_gateway.replies import destination, reply
+from vendor_gateway.status import StatusServer
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    """One gateway process: every configured vendor's pool, fed from ``vendor.requests``."""
+
+    def __init__(
+        self,
+        settings: OrderloomSettings,
+        config: GatewayConfig,
+        env: Mapping[str, str] = os.environ,
+    ) -> None:
+        kafka = settings.kafka
+        self.config = config
+        self._codec = codec_for(kafka.schema_registry_url)
+        self._responses = topic_name(kafka, "vendor.responses")
+        self._store = CompletionStore(settings.postgres.dsn)
+        self.metrics = GatewayMetrics(lambda: self.pools)
+        self.pools = {
+            name: VendorPool(
+                name,
+                vendor,
+                auth_headers(name, vendor, env),
+                config.prefix(name),
+                self._finished,
+                self.metrics,
+            )
+            for name, vendor in config.vendors.items()
+        }
+        self._feed = RequestFeed(
+            kafka,
+            group_id=config.group_id,
+            topic=topic_name(kafka, "vendor.requests"),
+            max_queued=config.max_queued,
+            deliver=self._from_kafka,
+        )
+        self.status = StatusServer(lambda: self.pools, self.metrics.registry)
+        self._inbox: asyncio.Queue[list[Consumed]] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self, stop: asyncio.Event, ready: Callable[[], None] | None = None) -> None:
+        """Serve until ``stop`` is set; then drain in-flight requests (bounded) and commit."""
+        self._loop = asyncio.get_running_loop()
+        await self._store.open()
+        await self.status.start(self.config.status_host, self.config.status_port)
+        self._feed.start()
+        intake = asyncio.create_task(self._intake())
+        log.info("gateway running", extra={"vendors": list(self.pools), "port": self.status.port})
+        if ready is not None:
+            ready()
+        try:
+            await stop.wait()
+        finally:
+            log.info("gateway stopping: no new requests, in-flight ones finish")
+            self._feed.stop_reading()
+            intake.cancel()
+            grace = self.config.shutdown_grace_s
+            await asyncio.gather(*(pool.close(grace) for pool in self.pools.values()))
+            await asyncio.to_thread(self._feed.stop)
+            await self.status.stop()
+            await self._store.close()
+            log.info("gateway stopped")
+
+    def _from_kafka(self, batch: list[Consumed]) -> None:
+        """Called on the feed's thread: hand the batch to the loop."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._inbox.put_nowait, batch)
+
+    async def _intake(self) -> None:
+        while True:
+            await self._take(await self._inbox.get())
+
+    async def _take(self, batch: list[Consumed]) -> None:
+        fresh: dict[str, dict[str, Job]] = defaultdict(dict)
+        now = time.monotonic()
+        for record in batch:
+            position = (record.partition, record.offset)
+            try:
+                envelope = record.decode(self._codec).envelope
+            except DecodeError as e:
+                self._dead_letter(record, e)
+                continue
+            found = to_job(envelope, position, self.config, now)
+            if isinstance(found, Refusal):
+                self._refuse(record, found, envelope)
+                continue
+            request = found.request
+            known = self.pools[request.vendor].job(request.request_id) or fresh[request.vendor].get(
+                request.request_id
+            )
+            if known is not None:
+                known.positions.append(position)
+            else:
+                fresh[request.vendor][request.request_id] = found
+        for vendor, jobs in fresh.items():
+            done = await self._store.found(vendor, (j.completion_key for j in jobs.values()))
+            for job in jobs.values():
+                if job.completion_key in done:
+                    self._answer(job, done[job.completion_key])
+                else:
+                    self.pools[vendor].submit(job)
+
+    def _refuse(self, record: Consumed, refusal: Refusal, envelope: Envelope) -> None:
+        """Answer an unknown operation if someone waits for it; dead-letter it otherwise."""
+        data = envelope.data
+        if refusal.error and data.get("reply_topic") and data.get("task_token"):
+            failed = Result.failed(refusal.error, refusal.detail)
+            self._answer_envelope(envelope, failed, [(record.partition, record.offset)])
+            return
+        self._dead_letter(record, DecodeError(refusal.reason, refusal.detail))
+
+    def _dead_letter(self, record: Consumed, error: DecodeError) -> None:
+        log.error(
+            "request sent to the dead-letter topic",
+            extra={"partition": record.partition, "offset": record.offset, "reason": error.reason},
+        )
+        self._feed.send(record.dead_letter(error), [(record.partition, record.offset)])
+
+    async def _finished(self, job: Job, result: Result) -> None:
+        await self._store.record(job.request.vendor, job.completion_key, result)
+        self._answer(job, result)
+
+    def _answer(self, job: Job, result: Result) -> None:
+        self._answer_envelope(job.envelope, result, job.positions)
+
+    def _answer_envelope(
+        self, envelope: Envelope, result: Result, positions: list[Position]
+    ) -> None:
+        topic, token = destination(envelope, self._responses)
+        self._feed.send(
+            Outgoing.event(self._codec, topic, reply(envelope, result, token)), positions
+        )
