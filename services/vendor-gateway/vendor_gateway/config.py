@@ -60,6 +60,11 @@ class VendorSettings(_Strict):
     base_url: str = Field(pattern=r"^https?://")
     cap: int = Field(default=25, ge=1, le=1000)
     reserved_sync_slots: int = Field(default=5, ge=0)
+    lend_reserved_slots: bool = Field(
+        default=True,
+        description="Async may borrow reserved slots while no sync request waits "
+        "(a sync request then waits at most one slot turnover); false keeps them idle for sync.",
+    )
     connect_timeout_s: float = Field(default=5.0, gt=0)
     read_timeout_s: float = Field(default=300.0, gt=0, le=300)
     honours_idempotency_key: bool = Field(

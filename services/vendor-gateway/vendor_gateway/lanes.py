@@ -11,11 +11,14 @@ The rules, in the order they are applied:
   arriving behind thousands of async ones starts at once. The reserve shrinks with
   a lowered limit so that async keeps at least one slot and is never starved (after
   a drop, async running above its new room finishes before more async start);
+* with ``lend_reserve`` (the default), async may also borrow the reserved slots
+  while no sync request waits, so no slot idles while work is queued; a sync request
+  arriving when every slot is busy then takes the next slot that frees, waiting at
+  most one slot turnover, whatever the size of the async backlog. Without it the
+  reserve is strict: a reserved slot may idle while async waits, which is the price
+  of starting a sync request without waiting for any slot to turn over;
 * within those rules the scheduler is work-conserving: it starts sync requests
   first (FIFO) and then async ones (FIFO) until no queued request is allowed.
-
-A slot in the reserve may therefore be idle while async requests wait: that is the
-price of starting a sync request without waiting for a slot to turn over.
 """
 
 from __future__ import annotations
@@ -48,13 +51,21 @@ class PoolView:
 class LaneScheduler:
     """Decides which queued request of one vendor may start now; does no I/O."""
 
-    def __init__(self, cap: int, reserved_sync_slots: int = 5, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        cap: int,
+        reserved_sync_slots: int = 5,
+        limit: int | None = None,
+        *,
+        lend_reserve: bool = True,
+    ) -> None:
         if cap < 1:
             raise ValueError("cap must be at least 1")
         if reserved_sync_slots < 0:
             raise ValueError("reserved_sync_slots must not be negative")
         self.cap = cap
         self.reserved_sync_slots = reserved_sync_slots
+        self.lend_reserve = lend_reserve
         self._limit = cap
         self._queues: dict[Lane, OrderedDict[str, VendorRequest]] = {
             lane: OrderedDict() for lane in Lane
@@ -137,7 +148,8 @@ class LaneScheduler:
     def _startable_lane(self) -> Lane | None:
         if self._queues[Lane.SYNC]:
             return Lane.SYNC
-        if self._queues[Lane.ASYNC] and self._in_use[Lane.ASYNC] < self._limit - self.reserve:
+        room = self._limit if self.lend_reserve else self._limit - self.reserve
+        if self._queues[Lane.ASYNC] and self._in_use[Lane.ASYNC] < room:
             return Lane.ASYNC
         return None
 

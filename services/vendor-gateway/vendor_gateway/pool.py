@@ -42,7 +42,9 @@ class VendorPool:
         metrics: GatewayMetrics,
     ) -> None:
         self.name, self._prefix, self._finish, self._metrics = name, prefix, finish, metrics
-        self.scheduler = LaneScheduler(settings.cap, settings.reserved_sync_slots)
+        self.scheduler = LaneScheduler(
+            settings.cap, settings.reserved_sync_slots, lend_reserve=settings.lend_reserved_slots
+        )
         self.limiter = AimdLimiter(
             settings.cap,
             decrease_cooldown=settings.limiter.decrease_cooldown_s,
