@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from orderloom.cli import bench, executions, gateway, schemas, sim, stack, topics, workflow
+from orderloom.cli import (
+    bench,
+    executions,
+    gateway,
+    order,
+    schemas,
+    sim,
+    stack,
+    storefront,
+    topics,
+    workflow,
+)
 from orderloom.logs import configure_logging
 from orderloom.settings import OrderloomSettings
 
@@ -30,6 +41,8 @@ app.add_typer(workflow.app, name="workflow")
 app.add_typer(sim.app, name="sim")
 app.add_typer(executions.app, name="executions")
 app.add_typer(gateway.app, name="gateway")
+app.add_typer(order.app, name="order")
+app.add_typer(storefront.app, name="storefront")
 
 
 def main() -> None:

@@ -1,0 +1,161 @@
+"""Webhooks through the real intake over HTTP into the real broker, read back committed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from order_service.api import create_app
+from order_service.settings import OrderServiceSettings
+from orderloom.events.codec import EventCodec
+from orderloom.kafka.reader import read_envelopes
+from orderloom.kafka.records import Received
+from sim.storefront import Kind, OrderFactory, ServerThread, Webhook, build, send_webhooks
+from sim.storefront.orders import sign
+from tests.integration.order.conftest import SECRET, Running
+
+QUIET_S = 3.0
+"""How long a topic must stay without a record for "nothing more" to be believed."""
+
+
+def post(running: Running, webhook: Webhook) -> httpx.Response:
+    return httpx.post(running.url, content=webhook.body, headers=webhook.headers, timeout=30)
+
+
+def everything(running: Running, codec: EventCodec, expected: int) -> list[Received]:
+    """Every committed record of both topics, waiting for ``expected`` then a quiet spell."""
+    kafka = running.settings.kafka
+    found = [
+        *read_envelopes(kafka, codec, running.orders, count=expected + 1, timeout_s=QUIET_S),
+        *read_envelopes(kafka, codec, running.inputs, count=expected + 1, timeout_s=QUIET_S),
+    ]
+    return found
+
+
+def test_good_webhooks_become_one_order_received_and_one_start_each(
+    intake: Running, codec: EventCodec, factory: OrderFactory
+) -> None:
+    webhooks = build(factory, 5)
+    answers = [post(intake, w) for w in webhooks]
+
+    assert [a.status_code for a in answers] == [202] * 5
+    records = everything(intake, codec, 10)
+    received = [r.envelope for r in records if r.topic == intake.orders]
+    starts = [r.envelope for r in records if r.topic == intake.inputs]
+    ids = [f"order-orderloom-demo-{w.storefront_order_id}" for w in webhooks]
+    assert sorted(e.key for e in received) == sorted(ids)
+    assert sorted(e.key for e in starts) == sorted(ids)
+    assert {e.type for e in received} == {"orderloom.order.OrderReceived"}
+    assert {e.type for e in starts} == {"orderloom.workflow.StartExecution"}
+    first = json.loads(webhooks[0].body)
+    start = next(e for e in starts if e.key == ids[0])
+    document = json.loads(start.data["input"])
+    assert document["order_id"] == ids[0] == start.data["execution_id"]
+    assert document["payment_token"] == "tok_ok"
+    assert document["total_cents"] == round(float(first["total_price"]) * 100)
+    assert answers[0].json() == {
+        "status": "accepted",
+        "order_id": ids[0],
+        "event_id": f"{ids[0]}/received",
+    }
+
+
+def test_a_repeated_webhook_is_acknowledged_and_writes_nothing_more(
+    intake: Running, intake_settings: OrderServiceSettings, codec: EventCodec, factory: OrderFactory
+) -> None:
+    webhook = factory.webhook(0)
+    assert post(intake, webhook).status_code == 202
+
+    again = post(intake, webhook)
+    with ServerThread(create_app(intake_settings)) as restarted:
+        after_restart = httpx.post(
+            restarted.url + "/webhooks/orders", content=webhook.body, headers=webhook.headers
+        )
+
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert (after_restart.status_code, after_restart.json()["status"]) == (200, "duplicate")
+    assert len(everything(intake, codec, 2)) == 2
+
+
+def test_refused_webhooks_publish_nothing(
+    intake: Running, codec: EventCodec, factory: OrderFactory
+) -> None:
+    good = factory.webhook(0)
+    bad_signature = {**good.headers, "X-Shopify-Hmac-Sha256": sign(b"another secret", good.body)}
+    missing = json.loads(good.body)
+    del missing["line_items"][0]["sku"]
+    missing_body = json.dumps(missing).encode()
+    missing_headers = {**good.headers, "X-Shopify-Hmac-Sha256": sign(SECRET.encode(), missing_body)}
+    big = b'{"id": 1, "note": "' + b"x" * 70_000 + b'"}'
+    big_headers = {**good.headers, "X-Shopify-Hmac-Sha256": sign(SECRET.encode(), big)}
+    unknown_topic = {**good.headers, "X-Shopify-Topic": "products/update"}
+
+    answers = {
+        name: httpx.post(intake.url, content=body, headers=headers)
+        for name, body, headers in [
+            ("signature", good.body, bad_signature),
+            ("missing", missing_body, missing_headers),
+            ("oversize", big, big_headers),
+            ("topic", good.body, unknown_topic),
+        ]
+    }
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "signature": 401,
+        "missing": 422,
+        "oversize": 413,
+        "topic": 400,
+    }
+    assert answers["missing"].headers["content-type"] == "application/problem+json"
+    assert answers["missing"].json()["errors"] == [
+        {"field": "line_items[0].sku", "message": "Field required"}
+    ]
+    assert everything(intake, codec, 0) == []
+
+
+def test_cancellations_and_refunds_are_published_on_order_events(
+    intake: Running, codec: EventCodec
+) -> None:
+    cancelled = json.dumps({"id": 42, "name": "#1042", "cancel_reason": "customer"}).encode()
+    refund = json.dumps(
+        {
+            "id": 7,
+            "order_id": 42,
+            "transactions": [{"amount": "12.50", "currency": "EUR", "kind": "refund"}],
+        }
+    ).encode()
+    for topic, body in [("orders/cancelled", cancelled), ("refunds/create", refund)]:
+        headers = {
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Shop-Domain": "acme.myshopify.com",
+            "X-Shopify-Hmac-Sha256": sign(SECRET.encode(), body),
+        }
+        assert httpx.post(intake.url, content=body, headers=headers).status_code == 202
+
+    events = {r.envelope.type: r.envelope for r in everything(intake, codec, 2)}
+    assert set(events) == {"orderloom.order.OrderCancelled", "orderloom.order.RefundRequested"}
+    assert events["orderloom.order.OrderCancelled"].key == "order-acme-42"
+    refunded = events["orderloom.order.RefundRequested"].data
+    assert (refunded["amount_cents"], refunded["currency"]) == (1250, "EUR")
+
+
+def test_200_concurrent_webhooks_are_all_accepted_and_durable(
+    intake: Running, codec: EventCodec
+) -> None:
+    factory = OrderFactory(SECRET, seed=12, bad_share=0.2)
+    webhooks = build(factory, 200)
+    good = [w for w in webhooks if w.kind in (Kind.GOOD, Kind.UNKNOWN_SKU, Kind.PAYMENT_DECLINED)]
+
+    report = asyncio.run(send_webhooks(intake.url, webhooks, concurrency=200))
+
+    assert report.accepted == len(good)
+    assert report.by_kind[Kind.BAD_SIGNATURE.value].keys() == {401}
+    assert report.by_kind[Kind.MISSING_FIELDS.value].keys() == {422}
+    kafka = intake.settings.kafka
+    received = read_envelopes(kafka, codec, intake.orders, count=len(good), timeout_s=30)
+    starts = read_envelopes(kafka, codec, intake.inputs, count=len(good), timeout_s=30)
+    expected = sorted(f"order-orderloom-demo-{w.storefront_order_id}" for w in good)
+    assert sorted(r.envelope.key for r in received) == expected
+    assert sorted(r.envelope.key for r in starts) == expected

@@ -1,0 +1,132 @@
+"""Given a storefront webhook, when it is mapped, then the workflow input and the events
+carry exactly the storefront's amounts, in integer minor units, under derived ids."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from order_service.intake import ORDER_EVENTS, WORKFLOW_INPUTS, fulfillment_definition, records
+from order_service.mapping import order_cancelled, refund_requested, workflow_input
+from order_service.money import to_minor_units
+from order_service.webhooks import Cancellation, Order, Refund
+
+SHOPIFY_ORDER = {
+    "id": 820982911946154508,
+    "name": "#9999",
+    "email": "jon@example.com",
+    "created_at": "2024-11-29T10:00:00-05:00",
+    "currency": "USD",
+    "total_price": "0.30",
+    "subtotal_price": "0.30",
+    "financial_status": "authorized",
+    "line_items": [
+        {"sku": "TEE-BLA-001", "quantity": 1, "price": "0.10", "title": "Black Tee"},
+        {"sku": "TEE-WHI-002", "quantity": 2, "price": "0.10", "variant_id": 7},
+    ],
+    "shipping_address": {"first_name": "Jon", "last_name": "Doe", "country_code": "CA"},
+    "payment_details": {"payment_token": "tok_ok"},
+    "note_attributes": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "cents"),
+    [
+        ("0.10", "USD", 10),
+        ("19.99", "USD", 1999),
+        ("1234567890123.45", "EUR", 123456789012345),
+        ("7", "USD", 700),
+        ("1500", "JPY", 1500),
+        ("1.234", "KWD", 1234),
+        ("0.1", "GBP", 10),
+    ],
+)
+def test_amounts_become_exact_minor_units(amount: str, currency: str, cents: int) -> None:
+    assert to_minor_units(amount, currency) == cents
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("0.001", "USD"), ("1.5", "JPY"), ("NaN", "USD")])
+def test_amounts_that_do_not_fit_are_refused(amount: str, currency: str) -> None:
+    with pytest.raises(ValueError, match=amount):
+        to_minor_units(amount, currency)
+
+
+def test_an_order_becomes_the_workflow_input() -> None:
+    assert workflow_input("acme", Order.model_validate(SHOPIFY_ORDER)) == {
+        "order_id": "order-acme-820982911946154508",
+        "order_number": "#9999",
+        "email": "jon@example.com",
+        "currency": "USD",
+        "total_cents": 30,
+        "lines": [
+            {"sku": "TEE-BLA-001", "quantity": 1, "price_cents": 10},
+            {"sku": "TEE-WHI-002", "quantity": 2, "price_cents": 10},
+        ],
+        "shipping_address": {
+            "name": "Jon Doe",
+            "company": None,
+            "address1": None,
+            "address2": None,
+            "city": None,
+            "province_code": None,
+            "zip": None,
+            "country_code": "CA",
+            "phone": None,
+        },
+        "payment_token": "tok_ok",
+        "shop": "acme",
+        "storefront_order_id": 820982911946154508,
+    }
+
+
+def test_an_order_starts_its_execution_then_records_its_receipt_under_derived_ids() -> None:
+    order = Order.model_validate(SHOPIFY_ORDER)
+    first = records(order, "acme", "wh-1", fulfillment_definition())
+    again = records(order, "acme", "wh-2", fulfillment_definition())
+
+    (start_topic, start), (event_topic, received) = first.records
+    assert (start_topic, event_topic) == (WORKFLOW_INPUTS, ORDER_EVENTS)
+    assert start.type == "orderloom.workflow.StartExecution"
+    assert start.data["execution_id"] == start.key == "order-acme-820982911946154508"
+    assert start.data["workflow"] == "OrderFulfillment"
+    assert json.loads(start.data["input"])["total_cents"] == 30
+    assert received.type == "orderloom.order.OrderReceived"
+    assert received.key == received.data["order_id"] == start.key
+    assert received.data["created_at"] == datetime(2024, 11, 29, 15, 0, tzinfo=UTC)
+    assert received.data["lines"][0]["title"] == "Black Tee"
+    assert first.marker == received.id == "order-acme-820982911946154508/received"
+    assert [e.id for _, e in again.records] == [e.id for _, e in first.records]
+
+
+def test_a_cancellation_and_a_refund_map_to_their_events() -> None:
+    cancelled = order_cancelled(
+        "acme",
+        Cancellation.model_validate({**SHOPIFY_ORDER, "cancel_reason": "customer"}),
+        "wh-3",
+    )
+    assert cancelled["order_id"] == "order-acme-820982911946154508"
+    assert cancelled["cancel_reason"] == "customer"
+    refund = Refund.model_validate(
+        {
+            "id": 929361462,
+            "order_id": 820982911946154508,
+            "restock": True,
+            "refund_line_items": [
+                {"quantity": 1, "subtotal": "0.10", "line_item": {"sku": "TEE-BLA-001"}}
+            ],
+            "transactions": [
+                {"amount": "0.10", "currency": "USD", "kind": "refund", "status": "success"},
+                {"amount": "0.05", "currency": "USD", "kind": "refund", "status": "success"},
+                {"amount": "9.99", "currency": "USD", "kind": "sale"},
+            ],
+        }
+    )
+    data = refund_requested("acme", refund, None)
+    assert (data["amount_cents"], data["currency"]) == (15, "USD")
+    assert data["lines"] == [{"sku": "TEE-BLA-001", "quantity": 1, "subtotal_cents": 10}]
+    assert records(refund, "acme", None, {}).marker == (
+        "order-acme-820982911946154508/refund/929361462"
+    )
