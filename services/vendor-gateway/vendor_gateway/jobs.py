@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from string import Formatter
+from urllib.parse import quote
 
 from orderloom.events.envelope import Envelope
 from vendor_gateway.config import GatewayConfig
@@ -93,6 +95,10 @@ def to_job(
         return Refusal(
             "unknown-operation", f"{vendor_name} has no operation {operation!r}", unknown
         )
+    path = fill_path(op.path, data.get("body"))
+    if path is None:
+        bad = f"{config.prefix(vendor_name)}.BadRequest"
+        return Refusal("bad-request", f"{op.path}: the body lacks a field the path names", bad)
     key = data.get("idempotency_key") or data["request_id"]
     deadline_ms = data.get("deadline_ms")
     request = VendorRequest(
@@ -100,7 +106,7 @@ def to_job(
         vendor=vendor_name,
         operation=operation,
         method=op.method,
-        path=op.path,
+        path=path,
         lane=Lane(data["lane"]),
         body=data.get("body"),
         idempotency_key=str(key) if vendor.honours_idempotency_key else None,
@@ -109,3 +115,16 @@ def to_job(
         headers={"Idempotency-Key": str(key)},
     )
     return Job(request, envelope, [position], now)
+
+
+def fill_path(template: str, body: str | None) -> str | None:
+    """``/orders/{order_id}/fulfillments`` with ``order_id`` from the JSON body, URL-quoted;
+    ``None`` when the body lacks a named field."""
+    names = [name for _, name, _, _ in Formatter().parse(template) if name]
+    if not names:
+        return template
+    try:
+        fields = json.loads(body or "{}")
+        return template.format(**{n: quote(str(fields[n]), safe="") for n in names})
+    except (ValueError, KeyError, TypeError):
+        return None
