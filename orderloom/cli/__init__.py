@@ -13,9 +13,13 @@ from orderloom.cli import (
     sim,
     stack,
     storefront,
+    tokens,
     topics,
+    users,
     workflow,
 )
+from orderloom.cli.console import console_command
+from orderloom.cli.replay import replay_command
 from orderloom.logs import configure_logging
 from orderloom.settings import OrderloomSettings
 
@@ -43,6 +47,10 @@ app.add_typer(executions.app, name="executions")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(order.app, name="order")
 app.add_typer(storefront.app, name="storefront")
+app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
+app.command("replay")(replay_command)
+app.command("console")(console_command)
 
 
 def main() -> None:

@@ -57,3 +57,15 @@ def gateway(
         seed=seed,
     )
     typer.echo(json.dumps(figures))
+
+
+@app.command()
+def console(
+    executions: int = typer.Option(1_000_000, help="Executions in the scratch read model."),
+    requests: int = typer.Option(500, help="Timed requests per figure."),
+) -> None:
+    """Console API p50/p99: filtered list page of 50, and an execution with 200 events."""
+    from bench.console import run_console_bench
+
+    figures = run_console_bench(OrderloomSettings(), executions=executions, requests=requests)
+    typer.echo(json.dumps(figures))

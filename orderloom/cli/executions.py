@@ -217,3 +217,57 @@ def project(
         f"Stopped after {projector.applied} events"
         f" ({projector.undecodable} records could not be decoded)."
     )
+
+
+@app.command("bulk-redrive")
+def bulk_redrive(
+    reason: Annotated[str, typer.Option(help="Why: kept in every history and the audit log.")],
+    error: Annotated[str | None, typer.Option(help="Error name, e.g. ERP.Timeout.")] = None,
+    status: Annotated[str, typer.Option(help="FAILED or TIMED_OUT.")] = FAILED,
+    workflow: Annotated[str | None, typer.Option(help="Workflow name.")] = None,
+    state: Annotated[str | None, typer.Option(help="The state they failed in.")] = None,
+    since: Annotated[str | None, typer.Option(help="Started at or after (ISO, or 6h).")] = None,
+    until: Annotated[str | None, typer.Option(help="Started before (ISO, or 1h).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count; send nothing.")] = False,
+    actor: Annotated[str | None, typer.Option(help="Who asks (default: your user name).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Redrive every failed execution a filter matches, each once; --dry-run counts first."""
+    from console_service.access import Principal
+    from console_service.publish import InputsPublisher
+    from console_service.redrive import Refused, bulk_count
+    from console_service.redrive import bulk_redrive as redrive_all
+    from console_service.search import Search
+    from orderloom.projections.migrations import migrate
+
+    where = queries.ExecutionFilter(
+        status=status.upper(),
+        workflow=workflow,
+        error=error,
+        state=state,
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
+    )
+    settings = OrderloomSettings()
+    with _read_model(settings) as conn:
+        migrate(conn)
+        try:
+            if dry_run:
+                count, audit_id = bulk_count(conn, Search(where)), None
+            else:
+                who = Principal(actor or getpass.getuser(), "admin", "shell")
+                send = InputsPublisher(settings).send
+                done = redrive_all(conn, send, who, Search(where), reason, limit=1_000_000)
+                count, audit_id = len(done.execution_ids), done.audit_id
+        except Refused as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from e
+        except RetryableError as e:
+            typer.echo(f"error: the redrives were not sent; nothing was done: {e}", err=True)
+            raise typer.Exit(1) from e
+    if as_json:
+        _echo_json({"dry_run": dry_run, "count": count, "audit_id": audit_id})
+    elif dry_run:
+        typer.echo(f"{count} executions match and would be redriven. Nothing sent.")
+    else:
+        typer.echo(f"Redrive requested for {count} executions (audit entry {audit_id}).")

@@ -72,6 +72,76 @@ MIGRATIONS: list[tuple[int, str, LiteralString]] = [
         );
         """,
     ),
+    (
+        2,
+        "console: users, API tokens, sessions, audit log, definitions, free-text search",
+        """
+        CREATE TABLE console_users (
+            username      text PRIMARY KEY,
+            role          text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+            password_hash text NOT NULL,
+            disabled      boolean NOT NULL DEFAULT false,
+            created_at    timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE api_tokens (
+            token_id      text PRIMARY KEY,
+            name          text NOT NULL,
+            role          text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+            secret_sha256 bytea NOT NULL,
+            created_by    text NOT NULL,
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            revoked_at    timestamptz
+        );
+        CREATE TABLE console_sessions (
+            session_sha256 bytea PRIMARY KEY,
+            username       text NOT NULL REFERENCES console_users ON DELETE CASCADE,
+            csrf_token     text NOT NULL,
+            expires_at     timestamptz NOT NULL
+        );
+
+        CREATE TABLE audit_log (
+            audit_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at       timestamptz NOT NULL DEFAULT now(),
+            actor    text NOT NULL,
+            role     text NOT NULL,
+            action   text NOT NULL,
+            target   text,
+            reason   text,
+            filter   jsonb,
+            count    integer,
+            before   jsonb,
+            after    jsonb
+        );
+        CREATE INDEX audit_log_by_target ON audit_log (target, audit_id DESC);
+        CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only();
+        CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();
+
+        CREATE TABLE redrive_requests (
+            execution_id  text NOT NULL,
+            redrive_count integer NOT NULL,
+            audit_id      bigint NOT NULL REFERENCES audit_log,
+            PRIMARY KEY (execution_id, redrive_count)
+        );
+
+        CREATE TABLE workflow_definitions (
+            digest     text PRIMARY KEY,
+            workflow   text NOT NULL,
+            definition jsonb NOT NULL,
+            first_seen timestamptz NOT NULL
+        );
+        CREATE TABLE execution_definitions (
+            execution_id text PRIMARY KEY,
+            digest       text NOT NULL
+        );
+
+        CREATE INDEX executions_by_input_words ON executions
+            USING gin (jsonb_to_tsvector('simple'::regconfig, input, '["string", "numeric"]'));
+        """,
+    ),
 ]
 
 

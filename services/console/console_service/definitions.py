@@ -1,0 +1,101 @@
+"""The workflow definitions the console draws, projected from ``workflow.inputs``.
+
+History events do not carry the definition; the ``StartExecution`` record does. This
+projection keeps each distinct definition once (by the SHA-256 of its canonical JSON) and
+which one each execution started with. Only records whose ``ce_type`` header says
+StartExecution are decoded. Rows and offsets are written in one transaction, and rows are
+inserted with ON CONFLICT DO NOTHING, so reading a record twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from psycopg.types.json import Jsonb
+
+from orderloom.events.codec import DecodeError, codec_for
+from orderloom.kafka.config import consumer_config, topic_name
+from orderloom.kafka.records import Consumed
+from orderloom.projections import store
+from orderloom.settings import OrderloomSettings
+
+log = logging.getLogger(__name__)
+PROJECTION = "definitions"
+START_TYPE = b"orderloom.workflow.StartExecution"
+
+
+def digest(definition: Any) -> str:
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def definition_of(conn: store.Connection, execution_id: str) -> dict[str, Any] | None:
+    found = conn.execute(
+        "SELECT d.definition FROM execution_definitions e"
+        " JOIN workflow_definitions d USING (digest) WHERE e.execution_id = %s",
+        (execution_id,),
+    ).fetchone()
+    return None if found is None else dict(found[0])
+
+
+def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> None:
+    """Project until ``stop`` is set (the DSN's search_path picks the schema)."""
+    topic = topic_name(settings.kafka, "workflow.inputs")
+    codec = codec_for(settings.kafka.schema_registry_url)
+    consumer = Consumer(consumer_config(settings.kafka, f"projection-{PROJECTION}"))
+    with store.connect(settings.postgres.dsn, autocommit=True) as conn:
+        try:
+            stored = store.load_offsets(conn, PROJECTION, topic)
+            meta = consumer.list_topics(topic, timeout=30).topics[topic]
+            if meta.error is not None:
+                raise KafkaException(meta.error)
+            consumer.assign(
+                [TopicPartition(topic, p, stored.get(p, OFFSET_BEGINNING)) for p in meta.partitions]
+            )
+            while not stop.is_set():
+                messages = [m for m in consumer.consume(1000, 0.5) if m.error() is None]
+                if not messages:
+                    continue
+                starts: list[tuple[str, str, Any, datetime]] = []
+                for message in messages:
+                    record = Consumed.of(message)
+                    if ("ce_type", START_TYPE) not in record.headers:
+                        continue
+                    try:
+                        envelope = record.decode(codec).envelope
+                        definition = json.loads(envelope.data["definition"])
+                    except (DecodeError, KeyError, ValueError) as e:
+                        log.warning("start record without a readable definition", exc_info=e)
+                        continue
+                    data = envelope.data
+                    starts.append(
+                        (data["execution_id"], data["workflow"], definition, envelope.time)
+                    )
+                offsets = {m.partition() or 0: (m.offset() or 0) + 1 for m in messages}
+                with conn.transaction():
+                    _save(conn, starts)
+                    store.save_offsets(conn, PROJECTION, topic, offsets)
+        finally:
+            consumer.close()
+
+
+def _save(conn: store.Connection, starts: list[tuple[str, str, Any, datetime]]) -> None:
+    if not starts:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO workflow_definitions (digest, workflow, definition, first_seen)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(digest(d), w, Jsonb(d), t) for _, w, d, t in starts],
+        )
+        cur.executemany(
+            "INSERT INTO execution_definitions (execution_id, digest) VALUES (%s, %s)"
+            " ON CONFLICT DO NOTHING",
+            [(e, digest(d)) for e, _, d, _ in starts],
+        )

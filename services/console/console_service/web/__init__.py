@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages (Jinja2), a session cookie, CSRF tokens on forms."""
