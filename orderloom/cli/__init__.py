@@ -6,8 +6,10 @@ import typer
 
 from orderloom.cli import (
     bench,
+    billing,
     executions,
     gateway,
+    inventory,
     order,
     schemas,
     sim,
@@ -47,6 +49,8 @@ app.add_typer(executions.app, name="executions")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(order.app, name="order")
 app.add_typer(storefront.app, name="storefront")
+app.add_typer(inventory.app, name="inventory")
+app.add_typer(billing.app, name="billing")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.command("replay")(replay_command)

@@ -63,6 +63,10 @@ def vendor(
     slow_start_factor: Annotated[
         float, typer.Option(help="Duration multiplier at launch, easing to 1.")
     ] = 3.0,
+    decline_token: Annotated[
+        list[str] | None,
+        typer.Option(help="A payment_token in the body that is answered 402; repeatable."),
+    ] = None,
 ) -> None:
     """A vendor SaaS with a hard connection cap.
 
@@ -86,6 +90,7 @@ def vendor(
             down_for=down_for,
             slow_start=slow_start,
             slow_start_factor=slow_start_factor,
+            decline_tokens=frozenset(decline_token or []),
         )
     except ValueError as e:
         raise typer.BadParameter(str(e)) from e

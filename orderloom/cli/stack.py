@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command()(down)
     app.command()(status)
     app.command()(run)
+    app.command()(smoke)
 
 
 def _fail(error: OrderloomError) -> typer.Exit:
@@ -58,8 +59,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="One JSON object."
         raise typer.Exit(3)
 
 
-def run(pings: int = typer.Option(100, help="Envelopes sent round the stack.")) -> None:
-    """Bring the stack up and run the smoke round-trip through Kafka and PostgreSQL."""
+def smoke(pings: int = typer.Option(100, help="Envelopes sent round the stack.")) -> None:
+    """Bring the stack up and send envelopes round it through Kafka and PostgreSQL."""
     from orderloom.smoke import smoke_round_trip
 
     up()
@@ -69,3 +70,36 @@ def run(pings: int = typer.Option(100, help="Envelopes sent round the stack.")) 
     except OrderloomError as e:
         raise _fail(e) from e
     typer.echo(json.dumps(summary))
+
+
+def run(
+    orders: int = typer.Option(300, help="Order webhooks the storefront simulator sends."),
+    rate: float = typer.Option(50.0, help="Webhooks per second."),
+    bad_share: float = typer.Option(0.1, help="Share of bad orders (all four kinds)."),
+    time_scale: float = typer.Option(0.01, help="Real seconds per vendor second."),
+    stay: bool = typer.Option(True, help="Keep the system running after the summary."),
+) -> None:
+    """Start the stack, every service and the simulators, push orders through, summarise.
+
+    Ctrl-C stops everything it started.
+    """
+    import threading
+
+    from orderloom.kafka.processor import stop_on_sigterm
+    from orderloom.system.main import run_system
+
+    up()
+    stop = threading.Event()
+    stop_on_sigterm(stop)
+    try:
+        run_system(
+            OrderloomSettings(),
+            orders=orders,
+            rate=rate,
+            bad_share=bad_share,
+            time_scale=time_scale,
+            stay=stay,
+            stop=stop,
+        )
+    except OrderloomError as e:
+        raise _fail(e) from e

@@ -46,6 +46,8 @@ class VendorConfig:
     ``down`` with ``down_for`` starts with an outage of that many vendor seconds.
     ``slow_start`` is a window after launch in which durations are stretched by
     ``slow_start_factor``, easing linearly back to normal (a cold vendor).
+    ``decline_tokens``: a request whose JSON body carries one of these as its
+    ``payment_token`` is declined with a 402, as a payment provider declines a card.
     """
 
     host: str = "127.0.0.1"
@@ -64,6 +66,7 @@ class VendorConfig:
     down_for: float | None = None
     slow_start: float = 0.0
     slow_start_factor: float = 3.0
+    decline_tokens: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.cap < 1:

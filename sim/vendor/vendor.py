@@ -3,9 +3,9 @@
 Order of judgement for an API request, all at arrival and without awaiting, so no
 other request interleaves: over the hard cap (violation, 429), down (503), in a
 storm (429), over the share left by other clients (429), a replayed or running
-idempotency key; only then is the work done. Rejections never touch the
-idempotency store; only completed 2xx answers are remembered, so a retry after an
-injected failure does the work.
+idempotency key, a declined payment token (402); only then is the work done.
+Rejections never touch the idempotency store; only completed 2xx answers are
+remembered, so a retry after an injected failure does the work.
 """
 
 from __future__ import annotations
@@ -66,7 +66,11 @@ class Vendor:
         if key is None and method in UNKEYED_METHODS:
             self.counters.unkeyed += 1
         try:
-            reply = self._reject(key) or await self._work(method, path, key, body)
+            reply = (
+                self._reject(key)
+                or self._decline(body)
+                or await self._work(method, path, key, body)
+            )
         except asyncio.CancelledError:
             self.counters.abandoned += 1
             raise
@@ -122,6 +126,18 @@ class Vendor:
         if key is not None and key in self._running_keys:
             self.counters.conflicts += 1
             return Reply(409, {"error": "a request with this idempotency key is running"})
+        return None
+
+    def _decline(self, body: bytes) -> Reply | None:
+        """A 402 for a request paying with a token the vendor is set to decline."""
+        if not self.config.decline_tokens:
+            return None
+        try:
+            token = json.loads(body).get("payment_token") if body else None
+        except (ValueError, AttributeError):
+            return None
+        if isinstance(token, str) and token in self.config.decline_tokens:
+            return Reply(402, {"error": "card_declined", "payment_token": token})
         return None
 
     async def _work(self, method: str, path: str, key: str | None, body: bytes) -> Reply:

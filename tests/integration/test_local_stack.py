@@ -67,7 +67,7 @@ def test_up_status_down_up_keeps_the_data(stack: Stack) -> None:
     first = stack.cli("up")
     assert first.returncode == 0, first.stderr
     assert "kafka started" in first.stdout and "postgres started" in first.stdout
-    assert "topics: 19 created" in first.stdout
+    assert "topics: 21 created" in first.stdout
     again = stack.cli("up")
     assert "already running" in again.stdout and "topics: 0 created" in again.stdout
     status = stack.cli("status")
@@ -75,7 +75,7 @@ def test_up_status_down_up_keeps_the_data(stack: Stack) -> None:
     with psycopg.connect(stack.dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE kept (v text)")
         conn.execute("INSERT INTO kept VALUES ('still here')")
-    sent = stack.cli("run", "--pings", "20")
+    sent = stack.cli("smoke", "--pings", "20")
     assert sent.returncode == 0, sent.stderr
 
     down = stack.cli("down")

@@ -1,0 +1,115 @@
+"""The outbox and processed-message tables, and the SQL that reads and writes them.
+
+Rows hold records already encoded (value and headers as Kafka will carry them), so the
+relay publishes bytes and a row published twice is byte for byte the same record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+
+from orderloom.events.codec import Headers
+from orderloom.kafka.records import Outgoing
+from orderloom.outbox.migrations import Migration, migrate
+
+Connection = psycopg.Connection[Any]
+
+MIGRATIONS: list[Migration] = [
+    (
+        1,
+        "outbox and processed messages",
+        """
+        CREATE TABLE outbox (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            message_id    text,
+            topic         text NOT NULL,
+            key           bytea,
+            value         bytea,
+            header_names  text[] NOT NULL,
+            header_values bytea[] NOT NULL,
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            sent_at       timestamptz
+        );
+        CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+        CREATE INDEX outbox_by_message ON outbox (message_id);
+
+        CREATE TABLE processed_messages (
+            message_id   text PRIMARY KEY,
+            processed_at timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record waiting in the outbox."""
+
+    id: int
+    record: Outgoing
+
+
+def install(conn: Connection) -> None:
+    """Create or upgrade the outbox tables in the connection's schema."""
+    migrate(conn, "outbox", MIGRATIONS)
+
+
+def add(conn: Connection, record: Outgoing, message_id: str | None) -> None:
+    names = [name for name, _ in record.headers]
+    values = [v.encode() if isinstance(v, str) else v for _, v in record.headers]
+    conn.execute(
+        "INSERT INTO outbox (message_id, topic, key, value, header_names, header_values)"
+        " VALUES (%s, %s, %s, %s, %s, %s::bytea[])",
+        (message_id, record.topic, record.key, record.value, names, values),
+    )
+
+
+def first_time(conn: Connection, message_id: str) -> bool:
+    """Record ``message_id`` as processed; False when it already was."""
+    cur = conn.execute(
+        "INSERT INTO processed_messages (message_id) VALUES (%s)"
+        " ON CONFLICT (message_id) DO NOTHING",
+        (message_id,),
+    )
+    return cur.rowcount == 1
+
+
+def pending(conn: Connection, limit: int) -> list[Row]:
+    """The oldest unsent rows, in the order they were written."""
+    found = conn.execute(
+        "SELECT id, topic, key, value, header_names, header_values FROM outbox"
+        " WHERE sent_at IS NULL ORDER BY id LIMIT %s",
+        (limit,),
+    ).fetchall()
+    return [
+        Row(
+            int(id_),
+            Outgoing(
+                topic,
+                None if key is None else bytes(key),
+                None if value is None else bytes(value),
+                _headers(names, values),
+            ),
+        )
+        for id_, topic, key, value, names, values in found
+    ]
+
+
+def mark_sent(conn: Connection, ids: list[int]) -> None:
+    if ids:
+        conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY(%s)", (ids,))
+
+
+def prune(conn: Connection, older_than: timedelta) -> int:
+    """Delete rows sent longer than ``older_than`` ago; how many went."""
+    cur = conn.execute("DELETE FROM outbox WHERE sent_at < now() - %s", (older_than,))
+    return cur.rowcount
+
+
+def _headers(names: list[str], values: list[bytes | None]) -> Headers:
+    return [(n, None if v is None else bytes(v)) for n, v in zip(names, values, strict=True)]

@@ -1,0 +1,1 @@
+"""The whole system on one machine: what `make run` starts, feeds and reports on."""

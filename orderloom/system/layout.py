@@ -1,0 +1,127 @@
+"""What runs where in the local system, and the configuration files it is given.
+
+The vendors are simulators with realistic latencies scaled down (the ERP: median 8 s,
+2-300 s, cap 25; at ``time_scale`` 0.01 that is 80 ms median); the gateway owns their pools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from orderloom.settings import PROJECT_ROOT
+from orderloom.system.supervisor import Child, http_ok, listening, started
+
+ORDER_STEPS = PROJECT_ROOT / "services" / "order" / "order_service" / "steps.py"
+CATALOG = PROJECT_ROOT / "sim" / "catalog.json"
+
+
+@dataclass(frozen=True)
+class Ports:
+    order_api: int = 18080
+    storefront: int = 18082
+    console: int = 18090
+    erp: int = 18101
+    threepl: int = 18102
+    payments: int = 18103
+    gateway_status: int = 18464
+
+
+def gateway_toml(ports: Ports) -> str:
+    """The gateway's vendors: each simulator, its cap and the operations the workflows use."""
+
+    def vendor(name: str, port: int, cap: int, operations: dict[str, tuple[str, str]]) -> str:
+        ops = "\n".join(
+            f'{op} = {{ method = "{m}", path = "{p}" }}' for op, (m, p) in operations.items()
+        )
+        return (
+            f'[vendors.{name}]\nbase_url = "http://127.0.0.1:{port}"\ncap = {cap}\n'
+            f"read_timeout_s = 300\n\n[vendors.{name}.operations]\n{ops}\n"
+        )
+
+    return "\n".join(
+        [
+            'group_id = "vendor-gateway"\nstatus_host = "127.0.0.1"\n'
+            f"status_port = {ports.gateway_status}\n",
+            vendor("erp", ports.erp, 25, {"create_sales_order": ("POST", "/sales-orders")}),
+            vendor("threepl", ports.threepl, 25, {"create_shipment": ("POST", "/shipments")}),
+            vendor(
+                "payments",
+                ports.payments,
+                25,
+                {"capture": ("POST", "/captures"), "refund": ("POST", "/refunds")},
+            ),
+            vendor(
+                "storefront",
+                ports.storefront,
+                40,
+                {
+                    "mark_fulfilled": ("POST", "/orders/{order_id}/fulfillments"),
+                    "set_stock_level": ("POST", "/inventory_levels/set"),
+                    "update_product": ("PUT", "/products/{sku}"),
+                },
+            ),
+        ]
+    )
+
+
+def children(ports: Ports, run_dir: Path, time_scale: float) -> list[Child]:
+    """Every process of the system, in the order they start."""
+    scale = str(time_scale)
+
+    def vendor_sim(name: str, port: int, duration: str, *extra: str) -> Child:
+        return Child(
+            name,
+            [
+                "sim",
+                "vendor",
+                "--port",
+                str(port),
+                "--cap",
+                "25",
+                "--duration",
+                duration,
+                "--min-duration",
+                "2",
+                "--max-duration",
+                "300",
+                "--time-scale",
+                scale,
+                "--seed",
+                "1",
+                *extra,
+            ],
+            lambda: http_ok(f"http://127.0.0.1:{port}/stats"),
+        )
+
+    gateway_config = run_dir / "vendors.toml"
+    gateway_config.write_text(gateway_toml(ports))
+    return [
+        vendor_sim("erp", ports.erp, "lognormal:2.08,0.8"),
+        vendor_sim("threepl", ports.threepl, "lognormal:1.4,0.6"),
+        vendor_sim(
+            "payments", ports.payments, "lognormal:0.7,0.4", "--decline-token", "tok_declined"
+        ),
+        Child(
+            "storefront",
+            ["storefront", "serve", "--port", str(ports.storefront)],
+            lambda: http_ok(f"http://127.0.0.1:{ports.storefront}/stats"),
+        ),
+        Child(
+            "gateway",
+            ["gateway", "run", "--config", str(gateway_config)],
+            lambda: http_ok(f"http://127.0.0.1:{ports.gateway_status}/pools"),
+        ),
+        Child("inventory", ["inventory", "run"], started),
+        Child("billing", ["billing", "run"], started),
+        Child("runner", ["workflow", "runner", "--handlers", str(ORDER_STEPS)], started),
+        Child("projector", ["executions", "project"], started),
+        Child(
+            "order-api",
+            ["order", "api", "--port", str(ports.order_api)],
+            lambda: http_ok(f"http://127.0.0.1:{ports.order_api}/healthz"),
+        ),
+        Child(
+            "console", ["console", "--port", str(ports.console)], lambda: listening(ports.console)
+        ),
+    ]

@@ -1,0 +1,109 @@
+"""`orderloom run`: the local stack, every service, the simulators, a stream of orders,
+and a summary of what became of them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from orderloom.settings import OrderloomSettings
+from orderloom.stack.process import StackError
+from orderloom.system import report
+from orderloom.system.layout import CATALOG, Ports, children
+from orderloom.system.supervisor import Supervisor
+from sim.storefront.orders import OrderFactory
+from sim.storefront.sender import build, send_webhooks
+
+
+def run_system(
+    settings: OrderloomSettings,
+    *,
+    orders: int,
+    rate: float,
+    bad_share: float,
+    time_scale: float,
+    stay: bool,
+    stop: threading.Event,
+) -> dict[str, Any]:
+    """Start everything, send ``orders`` webhooks at ``rate`` per second, wait for them to
+    finish, report; with ``stay`` keep the system up until ``stop`` is set."""
+    ports, run_dir = Ports(), settings.stack.home / "run"
+    secret = _secret(run_dir)
+    supervisor = Supervisor(run_dir, {"ORDERLOOM_WEBHOOK_SECRET": secret})
+    started_at = datetime.now(UTC)
+    try:
+        _seed()
+        for child in children(ports, run_dir, time_scale):
+            typer.echo(f"starting {child.name}")
+            supervisor.start(child)
+        factory = OrderFactory(
+            secret, seed=int(time.time()), bad_share=bad_share, first_id=int(time.time() * 1000)
+        )
+        url = f"http://127.0.0.1:{ports.order_api}/webhooks/orders"
+        typer.echo(f"sending {orders} orders at {rate:g}/s to {url}")
+        sent = asyncio.run(send_webhooks(url, build(factory, orders), rate=rate)).as_dict()
+        outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
+        summary = report.summary(
+            outcomes,
+            sent,
+            report.vendor_stats(f"http://127.0.0.1:{ports.erp}"),
+            report.vendor_stats(f"http://127.0.0.1:{ports.storefront}"),
+        )
+        typer.echo(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
+        typer.echo(json.dumps(summary))
+        if stay:
+            typer.echo("\nThe system keeps running; Ctrl-C stops everything it started.")
+            while not stop.wait(1.0) and not supervisor.dead():
+                pass
+        return summary
+    finally:
+        supervisor.stop_all()
+
+
+def _secret(run_dir: Path) -> str:
+    """The webhook secret of this machine's runs, kept so `storefront send` can sign too."""
+    path = run_dir / "webhook-secret"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+    return str(path.read_text().strip())
+
+
+def _seed() -> None:
+    """Stock for the catalogue's SKUs (seeding twice changes nothing)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "orderloom", "inventory", "seed", "--catalog", str(CATALOG)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise StackError(f"seeding the stock ledger failed:\n{done.stdout}{done.stderr}")
+
+
+def _wait(
+    settings: OrderloomSettings,
+    supervisor: Supervisor,
+    since: datetime,
+    accepted: int,
+    timeout_s: float = 600.0,
+) -> Any:
+    """Until every accepted order's execution has finished (or the time is up)."""
+    deadline = time.monotonic() + timeout_s
+    outcomes = report.order_outcomes(settings.postgres.dsn, since)
+    while report.finished(outcomes) < accepted and time.monotonic() < deadline:
+        if dead := supervisor.dead():
+            raise StackError(f"stopped on its own: {', '.join(dead)} (see .local/run/*.log)")
+        time.sleep(1.0)
+        outcomes = report.order_outcomes(settings.postgres.dsn, since)
+    return outcomes
