@@ -46,6 +46,7 @@ def run_system(
         for child in children(ports, run_dir, time_scale):
             typer.echo(f"starting {child.name}")
             supervisor.start(child)
+        _console_admin(run_dir)
         factory = OrderFactory(
             secret, seed=int(time.time()), bad_share=bad_share, first_id=int(time.time() * 1000)
         )
@@ -59,6 +60,7 @@ def run_system(
             report.vendor_stats(f"http://127.0.0.1:{ports.erp}"),
             report.vendor_stats(f"http://127.0.0.1:{ports.storefront}"),
         )
+        summary["since"] = started_at.isoformat()
         typer.echo(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
         typer.echo(json.dumps(summary))
         if stay:
@@ -89,6 +91,36 @@ def _seed() -> None:
     )
     if done.returncode != 0:
         raise StackError(f"seeding the stock ledger failed:\n{done.stdout}{done.stderr}")
+
+
+def _console_admin(run_dir: Path) -> None:
+    """An ``admin`` console user whose password is kept in the run folder (created once)."""
+    path = run_dir / "admin-password"
+    if path.exists():
+        return
+    password = secrets.token_urlsafe(12)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orderloom",
+            "users",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--actor",
+            "orderloom-run",
+        ],
+        input=password,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise StackError(f"creating the console's admin user failed:\n{done.stdout}{done.stderr}")
+    path.write_text(password)
 
 
 def _wait(

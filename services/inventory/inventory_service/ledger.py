@@ -90,7 +90,8 @@ def save(conn: Connection, location: str, before: Stock, after: Stock) -> None:
         conn.cursor().executemany(
             f"INSERT INTO stock_items (location, {_ITEM_COLUMNS})"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (location, sku) DO UPDATE SET on_hand = EXCLUDED.on_hand,"
+            " ON CONFLICT (location, sku) DO UPDATE"
+            " SET on_hand = stock_items.reserved + EXCLUDED.on_hand,"
             " reserved = EXCLUDED.reserved, title = EXCLUDED.title,"
             " price_cents = EXCLUDED.price_cents, reported = EXCLUDED.reported,"
             " updated_at = now()",
@@ -125,13 +126,15 @@ def save(conn: Connection, location: str, before: Stock, after: Stock) -> None:
 
 
 def seed(conn: Connection, location: str, products: list[dict[str, Any]]) -> int:
-    """Set title, price, backorder and on-hand from a catalogue; reservations are kept."""
+    """Restock to the catalogue: available back to its level (on hand = what is reserved
+    plus the catalogue's stock), title, price and backorder set; reservations are kept."""
     with conn.transaction():
         conn.cursor().executemany(
             "INSERT INTO stock_items"
             " (location, sku, on_hand, reserved, backorder, title, price_cents)"
             " VALUES (%s, %s, %s, 0, %s, %s, %s)"
-            " ON CONFLICT (location, sku) DO UPDATE SET on_hand = EXCLUDED.on_hand,"
+            " ON CONFLICT (location, sku) DO UPDATE"
+            " SET on_hand = stock_items.reserved + EXCLUDED.on_hand,"
             " backorder = EXCLUDED.backorder, title = EXCLUDED.title,"
             " price_cents = EXCLUDED.price_cents, updated_at = now()",
             [
