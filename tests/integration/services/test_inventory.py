@@ -54,7 +54,7 @@ def test_reserve_release_and_sync_answer_the_workflow(
 ) -> None:
     own = inventory_settings(settings, schema)
     seeded(own)
-    lines = [{"sku": "TEE-WHI-002", "quantity": 30, "price_cents": 3900}]
+    lines = [{"sku": "TEE-WHI-002", "quantity": 300, "price_cents": 3900}]
     commands = [
         task(settings, "inventory", "reserve", {"order_id": "A", "lines": lines}, execution_id="A"),
         task(settings, "inventory", "reserve", {"order_id": "B", "lines": lines}, execution_id="B"),
@@ -81,9 +81,9 @@ def test_reserve_release_and_sync_answer_the_workflow(
         answers = answers_by_token(settings, codec, len(commands))
     a, b, c, release, again, sync, bad = (answers[t.data["task_token"]] for t in commands)
     assert a.type == TASK_SUCCEEDED and a.key == "A"
-    assert json.loads(a.data["output"])["lines"][0]["quantity"] == 30
+    assert json.loads(a.data["output"])["lines"][0]["quantity"] == 300
     assert (b.type, b.data["error"]) == (TASK_FAILED, "Stock.OutOfStock")
-    assert "TEE-WHI-002 wants 30, 20 available" in b.data["cause"]
+    assert "TEE-WHI-002 wants 300, 200 available" in b.data["cause"]
     assert (c.type, c.data["error"]) == (TASK_FAILED, "Stock.UnknownSku")
     assert len(json.loads(release.data["output"])["released"]) == 1
     assert json.loads(again.data["output"])["released"] == []
