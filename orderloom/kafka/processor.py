@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 from orderloom.errors import RetryableError
 from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.kafka.config import consumer_config, transactional_producer_config
-from orderloom.kafka.records import Consumed, Outgoing, Received
+from orderloom.kafka.records import Consumed, Outgoing, Received, usable
 from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class TransactionalProcessor:
             self._consumer.seek(TopicPartition(topic, partition, offset))
 
     def _poll(self, limit: int, timeout_s: float) -> list[Consumed]:
-        return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if _usable(m)]
+        return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if usable(m)]
 
 
 def _produce(producer: Producer, record: Outgoing) -> None:
@@ -204,15 +204,6 @@ def _produce(producer: Producer, record: Outgoing) -> None:
         except BufferError:
             producer.poll(0.05)
     producer.poll(0)
-
-
-def _usable(message: Message) -> bool:
-    error = message.error()
-    if error is None:
-        return True
-    if error.code() == KafkaError._PARTITION_EOF:
-        return False
-    raise KafkaException(error)
 
 
 def _abort(producer: Producer) -> None:

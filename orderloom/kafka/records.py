@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from confluent_kafka import Message
+from confluent_kafka import KafkaError, KafkaException, Message
 
 from orderloom.events.codec import DecodeError, EventCodec, Headers
 from orderloom.events.envelope import Envelope
@@ -83,3 +83,13 @@ def _header_list(headers: Headers | dict[str, str | bytes | None] | None) -> Hea
     if headers is None:
         return []
     return list(headers.items()) if isinstance(headers, dict) else list(headers)
+
+
+def usable(message: Message) -> bool:
+    """A record to handle (True), the end of a partition (False); any other error raises."""
+    error = message.error()
+    if error is None:
+        return True
+    if error.code() == KafkaError._PARTITION_EOF:
+        return False
+    raise KafkaException(error)

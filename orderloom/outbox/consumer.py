@@ -15,12 +15,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, TopicPartition
 
 from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import consumer_config
-from orderloom.kafka.records import Consumed, Received
+from orderloom.kafka.records import Consumed, Received, usable
 from orderloom.outbox.relay import OutboxRelay
 from orderloom.outbox.store import Connection
 from orderloom.outbox.writer import OutboxWriter
@@ -68,7 +68,7 @@ class OutboxConsumer:
             while not stop.is_set():
                 done: list[Consumed] = []
                 for message in self._consumer.consume(self._batch_size, self._poll_s):
-                    if not _usable(message):
+                    if not usable(message):
                         continue
                     record = Consumed.of(message)
                     self._process(record)
@@ -112,15 +112,6 @@ class OutboxConsumer:
         with self._conn.transaction():
             if self._writer.first_time(self._conn, where):
                 self._writer.put_record(self._conn, record.dead_letter(error), where)
-
-
-def _usable(message: Message) -> bool:
-    error = message.error()
-    if error is None:
-        return True
-    if error.code() == KafkaError._PARTITION_EOF:
-        return False
-    raise KafkaException(error)
 
 
 def _next_offsets(records: list[Consumed]) -> list[TopicPartition]:

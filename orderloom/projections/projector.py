@@ -20,7 +20,6 @@ from types import TracebackType
 from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
-    KafkaError,
     KafkaException,
     Message,
     TopicPartition,
@@ -28,7 +27,7 @@ from confluent_kafka import (
 
 from orderloom.events.codec import DecodeError, EventCodec, codec_for
 from orderloom.kafka.config import consumer_config, topic_name
-from orderloom.kafka.records import Consumed
+from orderloom.kafka.records import Consumed, usable
 from orderloom.projections import store
 from orderloom.projections.fold import HistoryRecord, fold_all
 from orderloom.projections.history import history_records
@@ -124,7 +123,9 @@ class ExecutionsProjector:
     def step(self) -> None:
         """Consume one batch and apply it with its offsets in one transaction."""
         consumer = self._open_consumer()
-        messages = [m for m in consumer.consume(self._batch_size, self._poll_timeout_s) if _ok(m)]
+        messages = [
+            m for m in consumer.consume(self._batch_size, self._poll_timeout_s) if usable(m)
+        ]
         positions = {
             tp.partition: tp.offset for tp in consumer.position(self._partitions) if tp.offset >= 0
         }
@@ -188,15 +189,6 @@ class ExecutionsProjector:
         if self._conn is None:
             raise RuntimeError("use the projector inside a `with` block")
         return self._conn
-
-
-def _ok(message: Message) -> bool:
-    error = message.error()
-    if error is None:
-        return True
-    if error.code() == KafkaError._PARTITION_EOF:
-        return False
-    raise KafkaException(error)
 
 
 def rebuild(
