@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,11 @@ def run_system(
     time_scale: float,
     stay: bool,
     stop: threading.Event,
+    then: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Start everything, send ``orders`` webhooks at ``rate`` per second, wait for them to
-    finish, report; with ``stay`` keep the system up until ``stop`` is set."""
+    finish, report; ``then`` runs against the live system (checks, replays); with ``stay``
+    keep the system up until ``stop`` is set."""
     ports, run_dir = Ports(), settings.stack.home / "run"
     secret = _secret(run_dir)
     supervisor = Supervisor(run_dir, {"ORDERLOOM_WEBHOOK_SECRET": secret})
@@ -63,6 +66,8 @@ def run_system(
         summary["since"] = started_at.isoformat()
         typer.echo(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
         typer.echo(json.dumps(summary))
+        if then is not None:
+            then(summary)
         if stay:
             typer.echo("\nThe system keeps running; Ctrl-C stops everything it started.")
             while not stop.wait(1.0) and not supervisor.dead():
