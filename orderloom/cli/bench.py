@@ -69,3 +69,21 @@ def console(
 
     figures = run_console_bench(OrderloomSettings(), executions=executions, requests=requests)
     typer.echo(json.dumps(figures))
+
+
+@app.command()
+def orders(
+    orders: int = typer.Option(17_000, help="Orders in the backlog sent at once."),
+    pipeline_orders: int = typer.Option(3_000, help="Orders for the pipeline figures."),
+    skip_backlog: bool = typer.Option(False, help="Only the intake and pipeline figures."),
+) -> None:
+    """Intake webhooks/s, pipeline orders/s and latency, and the backlog's makespan vs ideal."""
+    from bench.orders import run_orders_bench
+
+    figures = run_orders_bench(
+        OrderloomSettings(),
+        orders=orders,
+        pipeline_orders=pipeline_orders,
+        skip_backlog=skip_backlog,
+    )
+    typer.echo(json.dumps(figures))

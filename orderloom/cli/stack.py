@@ -74,7 +74,7 @@ def smoke(pings: int = typer.Option(100, help="Envelopes sent round the stack.")
 
 def run(
     orders: int = typer.Option(300, help="Order webhooks the storefront simulator sends."),
-    rate: float = typer.Option(50.0, help="Webhooks per second."),
+    rate: float = typer.Option(50.0, help="Webhooks per second (0: all at once)."),
     bad_share: float = typer.Option(0.1, help="Share of bad orders (all four kinds)."),
     time_scale: float = typer.Option(0.01, help="Real seconds per vendor second."),
     stay: bool = typer.Option(True, help="Keep the system running after the summary."),
@@ -86,6 +86,7 @@ def run(
     import threading
 
     from orderloom.kafka.processor import stop_on_sigterm
+    from orderloom.system.layout import Vendors
     from orderloom.system.main import run_system
 
     up()
@@ -97,7 +98,7 @@ def run(
             orders=orders,
             rate=rate,
             bad_share=bad_share,
-            time_scale=time_scale,
+            vendors=Vendors(time_scale=time_scale),
             stay=stay,
             stop=stop,
         )

@@ -27,7 +27,17 @@ class Ports:
     gateway_status: int = 18464
 
 
-def gateway_toml(ports: Ports) -> str:
+@dataclass(frozen=True)
+class Vendors:
+    """How the simulated vendors behave: the cap each enforces (and the gateway keeps) and
+    their latencies, realistic ones scaled by ``time_scale`` unless ``duration`` overrides."""
+
+    cap: int = 25
+    time_scale: float = 0.01
+    duration: str | None = None
+
+
+def gateway_toml(ports: Ports, cap: int = 25) -> str:
     """The gateway's vendors: each simulator, its cap and the operations the workflows use."""
 
     def vendor(name: str, port: int, cap: int, operations: dict[str, tuple[str, str]]) -> str:
@@ -43,18 +53,18 @@ def gateway_toml(ports: Ports) -> str:
         [
             'group_id = "vendor-gateway"\nstatus_host = "127.0.0.1"\n'
             f"status_port = {ports.gateway_status}\n",
-            vendor("erp", ports.erp, 25, {"create_sales_order": ("POST", "/sales-orders")}),
-            vendor("threepl", ports.threepl, 25, {"create_shipment": ("POST", "/shipments")}),
+            vendor("erp", ports.erp, cap, {"create_sales_order": ("POST", "/sales-orders")}),
+            vendor("threepl", ports.threepl, cap, {"create_shipment": ("POST", "/shipments")}),
             vendor(
                 "payments",
                 ports.payments,
-                25,
+                cap,
                 {"capture": ("POST", "/captures"), "refund": ("POST", "/refunds")},
             ),
             vendor(
                 "storefront",
                 ports.storefront,
-                40,
+                max(40, cap),
                 {
                     "mark_fulfilled": ("POST", "/orders/{order_id}/fulfillments"),
                     "set_stock_level": ("POST", "/inventory_levels/set"),
@@ -65,9 +75,9 @@ def gateway_toml(ports: Ports) -> str:
     )
 
 
-def children(ports: Ports, run_dir: Path, time_scale: float) -> list[Child]:
+def children(ports: Ports, run_dir: Path, vendors: Vendors) -> list[Child]:
     """Every process of the system, in the order they start."""
-    scale = str(time_scale)
+    scale = str(vendors.time_scale)
 
     def vendor_sim(name: str, port: int, duration: str, *extra: str) -> Child:
         return Child(
@@ -78,13 +88,10 @@ def children(ports: Ports, run_dir: Path, time_scale: float) -> list[Child]:
                 "--port",
                 str(port),
                 "--cap",
-                "25",
+                str(vendors.cap),
                 "--duration",
-                duration,
-                "--min-duration",
-                "2",
-                "--max-duration",
-                "300",
+                vendors.duration or duration,
+                *(() if vendors.duration else ("--min-duration", "2", "--max-duration", "300")),
                 "--time-scale",
                 scale,
                 "--seed",
@@ -95,7 +102,7 @@ def children(ports: Ports, run_dir: Path, time_scale: float) -> list[Child]:
         )
 
     gateway_config = run_dir / "vendors.toml"
-    gateway_config.write_text(gateway_toml(ports))
+    gateway_config.write_text(gateway_toml(ports, vendors.cap))
     return [
         vendor_sim("erp", ports.erp, "lognormal:2.08,0.8"),
         vendor_sim("threepl", ports.threepl, "lognormal:1.4,0.6"),

@@ -20,7 +20,7 @@ import typer
 from orderloom.settings import OrderloomSettings
 from orderloom.stack.process import StackError
 from orderloom.system import report
-from orderloom.system.layout import CATALOG, Ports, children
+from orderloom.system.layout import CATALOG, Ports, Vendors, children
 from orderloom.system.supervisor import Supervisor
 from sim.storefront.orders import OrderFactory
 from sim.storefront.sender import build, send_webhooks
@@ -32,7 +32,7 @@ def run_system(
     orders: int,
     rate: float,
     bad_share: float,
-    time_scale: float,
+    vendors: Vendors,
     stay: bool,
     stop: threading.Event,
     then: Callable[[dict[str, Any]], None] | None = None,
@@ -46,7 +46,7 @@ def run_system(
     started_at = datetime.now(UTC)
     try:
         _seed()
-        for child in children(ports, run_dir, time_scale):
+        for child in children(ports, run_dir, vendors):
             typer.echo(f"starting {child.name}")
             supervisor.start(child)
         _console_admin(run_dir)
@@ -54,8 +54,9 @@ def run_system(
             secret, seed=int(time.time()), bad_share=bad_share, first_id=int(time.time() * 1000)
         )
         url = f"http://127.0.0.1:{ports.order_api}/webhooks/orders"
-        typer.echo(f"sending {orders} orders at {rate:g}/s to {url}")
-        sent = asyncio.run(send_webhooks(url, build(factory, orders), rate=rate)).as_dict()
+        typer.echo(f"sending {orders} orders at {f'{rate:g}/s' if rate else 'once'} to {url}")
+        webhooks = build(factory, orders)
+        sent = asyncio.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
         summary = report.summary(
             outcomes,

@@ -58,6 +58,9 @@ def summary(
             "max_concurrency": erp["max_concurrency"],
             "violations": erp["violations"],
             "duplicates": erp["duplicates"],
+            "busy_seconds": erp.get("busy_seconds"),
+            "first_start": erp.get("first_start"),
+            "last_end": erp.get("last_end"),
         },
         "storefront": storefront,
     }

@@ -11,6 +11,7 @@ from datetime import datetime
 import psycopg
 
 from orderloom.settings import OrderloomSettings
+from orderloom.system.layout import Vendors
 from orderloom.system.main import run_system
 
 ORDERS = 1000
@@ -24,7 +25,7 @@ def test_a_thousand_orders_complete_or_fail_for_their_reason_and_reconcile(
         orders=ORDERS,
         rate=200,
         bad_share=0.1,
-        time_scale=0.01,
+        vendors=Vendors(),
         stay=False,
         stop=threading.Event(),
     )

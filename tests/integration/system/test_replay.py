@@ -18,7 +18,7 @@ from orderloom.kafka.config import topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.projections.projector import rebuild
 from orderloom.settings import OrderloomSettings
-from orderloom.system.layout import Ports
+from orderloom.system.layout import Ports, Vendors
 from orderloom.system.main import run_system
 from tests.integration.workflow.support import envelopes_of
 
@@ -88,7 +88,7 @@ def test_replaying_a_run_changes_nothing_and_rebuilds_the_same_read_model(
         orders=200,
         rate=200,
         bad_share=0.1,
-        time_scale=0.01,
+        vendors=Vendors(),
         stay=False,
         stop=threading.Event(),
         then=replay,

@@ -1,0 +1,82 @@
+"""``orderloom bench orders``: the order pipeline measured three ways.
+
+1. Intake: signed webhooks accepted per second (durable in Kafka before the answer).
+2. Pipeline: orders per second end to end, and each order's latency (its execution's start
+   to its success, from the read model), with vendors answering in 1 ms under a cap of
+   1,000: what the system itself sustains.
+3. Backlog: the 17,000-order holiday backlog sent at once against the real cap of 25 and
+   realistic latencies scaled by 0.01: the ERP's makespan (first call to last answer, at
+   the vendor) against its ideal, the ERP's work divided by its cap.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from bench.kafka import machine
+from orderloom.settings import OrderloomSettings
+from orderloom.system.layout import Vendors
+from orderloom.system.main import run_system
+from sim.storefront.bench import run_intake_bench
+
+PIPELINE_VENDORS = Vendors(cap=1000, time_scale=1.0, duration="fixed:0.001")
+
+
+def run_orders_bench(
+    settings: OrderloomSettings, *, orders: int, pipeline_orders: int, skip_backlog: bool
+) -> dict[str, Any]:
+    intake = run_intake_bench(settings, orders=5000, concurrency=64)
+    figures: dict[str, Any] = {"bench": "orders", "intake_accepted_per_s": intake["accepted_per_s"]}
+    pipeline = _run(settings, pipeline_orders, PIPELINE_VENDORS)
+    figures.update(_pipeline_figures(settings, pipeline))
+    if not skip_backlog:
+        backlog = _run(settings, orders, Vendors())
+        erp = backlog["erp"]
+        makespan = erp["last_end"] - erp["first_start"]
+        ideal = erp["busy_seconds"] / erp["cap"]
+        figures.update(
+            {
+                "backlog_orders": orders,
+                "backlog_completed": backlog["orders"]["completed"],
+                "backlog_erp_makespan_s": round(makespan, 2),
+                "backlog_erp_ideal_s": round(ideal, 2),
+                "backlog_makespan_over_ideal": round(makespan / ideal, 3),
+                "backlog_erp_max_concurrency": erp["max_concurrency"],
+                "backlog_erp_violations": erp["violations"],
+            }
+        )
+    figures["machine"] = machine()
+    return figures
+
+
+def _run(settings: OrderloomSettings, orders: int, vendors: Vendors) -> dict[str, Any]:
+    return run_system(
+        settings,
+        orders=orders,
+        rate=0,
+        bad_share=0.0,
+        vendors=vendors,
+        stay=False,
+        stop=threading.Event(),
+    )
+
+
+def _pipeline_figures(settings: OrderloomSettings, summary: dict[str, Any]) -> dict[str, Any]:
+    with psycopg.connect(settings.postgres.dsn) as conn:
+        rows = conn.execute(
+            "SELECT started_at, stopped_at FROM executions WHERE workflow = 'OrderFulfillment' "
+            "AND status = 'SUCCEEDED' AND started_at >= %s",
+            (datetime.fromisoformat(summary["since"]),),
+        ).fetchall()
+    latencies = sorted((stop - start).total_seconds() for start, stop in rows)
+    span = (max(r[1] for r in rows) - min(r[0] for r in rows)).total_seconds()
+    return {
+        "pipeline_orders": len(rows),
+        "pipeline_orders_per_s": round(len(rows) / span, 1),
+        "pipeline_latency_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+        "pipeline_latency_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
+    }
