@@ -39,3 +39,17 @@ def api(
         access_log=False,
         backlog=4096,
     )
+
+
+@app.command("event-log")
+def event_log() -> None:
+    """Write each order's event log (order.events) from its workflow history, until SIGTERM."""
+    import threading
+
+    from order_service.event_writer import serve
+    from orderloom.kafka.processor import stop_on_sigterm
+    from orderloom.settings import OrderloomSettings
+
+    stop = threading.Event()
+    stop_on_sigterm(stop)
+    serve(OrderloomSettings(), stop)

@@ -123,6 +123,7 @@ def children(ports: Ports, run_dir: Path, vendors: Vendors) -> list[Child]:
         Child("billing", ["billing", "run"], started),
         Child("runner", ["workflow", "runner", "--handlers", str(ORDER_STEPS)], started),
         Child("projector", ["executions", "project"], started),
+        Child("order-event-log", ["order", "event-log"], started),
         Child(
             "order-api",
             ["order", "api", "--port", str(ports.order_api)],
