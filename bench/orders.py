@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,7 @@ def _run(settings: OrderloomSettings, orders: int, vendors: Vendors) -> dict[str
         vendors=vendors,
         stay=False,
         stop=threading.Event(),
+        say=_to_stderr,
     )
 
 
@@ -80,3 +82,8 @@ def _pipeline_figures(settings: OrderloomSettings, summary: dict[str, Any]) -> d
         "pipeline_latency_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "pipeline_latency_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
     }
+
+
+def _to_stderr(message: str) -> None:
+    """Progress on stderr: stdout carries the bench's one JSON line."""
+    print(message, file=sys.stderr)

@@ -36,10 +36,11 @@ def run_system(
     stay: bool,
     stop: threading.Event,
     then: Callable[[dict[str, Any]], None] | None = None,
+    say: Callable[[str], None] = typer.echo,
 ) -> dict[str, Any]:
     """Start everything, send ``orders`` webhooks at ``rate`` per second, wait for them to
     finish, report; ``then`` runs against the live system (checks, replays); with ``stay``
-    keep the system up until ``stop`` is set."""
+    keep the system up until ``stop`` is set. ``say`` prints progress and the summary."""
     ports, run_dir = Ports(), settings.stack.home / "run"
     secret = _secret(run_dir)
     supervisor = Supervisor(run_dir, {"ORDERLOOM_WEBHOOK_SECRET": secret})
@@ -47,14 +48,14 @@ def run_system(
     try:
         _seed()
         for child in children(ports, run_dir, vendors):
-            typer.echo(f"starting {child.name}")
+            say(f"starting {child.name}")
             supervisor.start(child)
         _console_admin(run_dir)
         factory = OrderFactory(
             secret, seed=int(time.time()), bad_share=bad_share, first_id=int(time.time() * 1000)
         )
         url = f"http://127.0.0.1:{ports.order_api}/webhooks/orders"
-        typer.echo(f"sending {orders} orders at {f'{rate:g}/s' if rate else 'once'} to {url}")
+        say(f"sending {orders} orders at {f'{rate:g}/s' if rate else 'once'} to {url}")
         webhooks = build(factory, orders)
         sent = asyncio.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
@@ -65,12 +66,12 @@ def run_system(
             report.vendor_stats(f"http://127.0.0.1:{ports.storefront}"),
         )
         summary["since"] = started_at.isoformat()
-        typer.echo(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
-        typer.echo(json.dumps(summary))
+        say(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
+        say(json.dumps(summary))
         if then is not None:
             then(summary)
         if stay:
-            typer.echo("\nThe system keeps running; Ctrl-C stops everything it started.")
+            say("\nThe system keeps running; Ctrl-C stops everything it started.")
             while not stop.wait(1.0) and not supervisor.dead():
                 pass
         return summary
