@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import psycopg
 import typer
 
-from console_service.access import Principal
+from console_service import audit
+from console_service.access import AccessError, Principal
 from orderloom.projections.migrations import migrate
 from orderloom.settings import OrderloomSettings
 
@@ -39,3 +40,18 @@ def shell_user(actor: str | None) -> Principal:
 
 def echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def audited_change(
+    change: Callable[[psycopg.Connection[Any]], object], actor: str | None, action: str, target: str
+) -> None:
+    """Make ``change`` and record it in the audit log in one transaction; a refusal ends
+    the command with its reason."""
+    with console_db() as conn:
+        try:
+            with conn.transaction():
+                change(conn)
+                audit.record(conn, shell_user(actor), action, target=target)
+        except AccessError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from e

@@ -9,7 +9,14 @@ import typer
 
 from console_service import access, audit
 from console_service.access import ROLES, AccessError
-from orderloom.cli.access import Actor, Json, console_db, echo_json, shell_user
+from orderloom.cli.access import (
+    Actor,
+    Json,
+    audited_change,
+    console_db,
+    echo_json,
+    shell_user,
+)
 from orderloom.projections.text import table, when
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -62,14 +69,9 @@ def revoke(
     as_json: Json = False,
 ) -> None:
     """Refuse the token from now on."""
-    with console_db() as conn:
-        try:
-            with conn.transaction():
-                access.revoke_token(conn, token_id)
-                audit.record(conn, shell_user(actor), "token-revoke", target=token_id)
-        except AccessError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(1) from e
+    audited_change(
+        lambda conn: access.revoke_token(conn, token_id), actor, "token-revoke", token_id
+    )
     if as_json:
         echo_json({"token_id": token_id, "revoked": True})
     else:

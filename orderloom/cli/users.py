@@ -10,7 +10,14 @@ import typer
 
 from console_service import access, audit
 from console_service.access import ROLES, AccessError
-from orderloom.cli.access import Actor, Json, console_db, echo_json, shell_user
+from orderloom.cli.access import (
+    Actor,
+    Json,
+    audited_change,
+    console_db,
+    echo_json,
+    shell_user,
+)
 from orderloom.projections.text import table, when
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -70,14 +77,9 @@ def disable(
     as_json: Json = False,
 ) -> None:
     """Refuse the user's sign-ins from now on and end their sessions."""
-    with console_db() as conn:
-        try:
-            with conn.transaction():
-                access.disable_user(conn, username)
-                audit.record(conn, shell_user(actor), "user-disable", target=username)
-        except AccessError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(1) from e
+    audited_change(
+        lambda conn: access.disable_user(conn, username), actor, "user-disable", username
+    )
     if as_json:
         echo_json({"username": username, "disabled": True})
     else:
