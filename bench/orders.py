@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import sys
 import threading
+import uuid
 from datetime import datetime
 from typing import Any
 
 import psycopg
+from confluent_kafka.admin import AdminClient
 
 from bench.kafka import machine
+from orderloom.kafka.topics import load_spec
 from orderloom.settings import OrderloomSettings
 from orderloom.system.layout import Vendors
 from orderloom.system.main import run_system
@@ -55,6 +58,21 @@ def run_orders_bench(
 
 
 def _run(settings: OrderloomSettings, orders: int, vendors: Vendors) -> dict[str, Any]:
+    """One run of the system on topics of its own, deleted after: work left on the shared
+    topics by earlier runs must not count against this one."""
+    prefix = f"{settings.kafka.topic_prefix}bench-{uuid.uuid4().hex[:8]}."
+    kafka = settings.kafka.model_copy(update={"topic_prefix": prefix})
+    isolated = settings.model_copy(update={"kafka": kafka})
+    try:
+        return _run_on(isolated, orders, vendors)
+    finally:
+        admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers})
+        names = [s.name for s in load_spec(prefix=prefix)]
+        for future in admin.delete_topics(names).values():
+            future.result()
+
+
+def _run_on(settings: OrderloomSettings, orders: int, vendors: Vendors) -> dict[str, Any]:
     return run_system(
         settings,
         orders=orders,

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from confluent_kafka.admin import AdminClient
 
+from orderloom.kafka.topics import apply, load_spec
 from orderloom.settings import OrderloomSettings
 from orderloom.stack.process import StackError
 from orderloom.system import report
@@ -38,14 +40,22 @@ def run_system(
     then: Callable[[dict[str, Any]], None] | None = None,
     say: Callable[[str], None] = typer.echo,
 ) -> dict[str, Any]:
-    """Start everything, send ``orders`` webhooks at ``rate`` per second, wait for them to
-    finish, report; ``then`` runs against the live system (checks, replays); with ``stay``
-    keep the system up until ``stop`` is set. ``say`` prints progress and the summary."""
+    """Start everything on the topics of ``settings``' prefix (created if missing), send
+    ``orders`` webhooks at ``rate`` per second, wait for them to finish, report; ``then``
+    runs against the live system (checks, replays); with ``stay`` keep the system up until
+    ``stop`` is set. ``say`` prints progress and the summary."""
     ports, run_dir = Ports(), settings.stack.home / "run"
     secret = _secret(run_dir)
-    supervisor = Supervisor(run_dir, {"ORDERLOOM_WEBHOOK_SECRET": secret})
+    env = {"ORDERLOOM_WEBHOOK_SECRET": secret}
+    if settings.kafka.topic_prefix:
+        env["ORDERLOOM_KAFKA__TOPIC_PREFIX"] = settings.kafka.topic_prefix
+    supervisor = Supervisor(run_dir, env)
     started_at = datetime.now(UTC)
     try:
+        apply(
+            AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers}),
+            load_spec(prefix=settings.kafka.topic_prefix),
+        )
         _seed()
         for child in children(ports, run_dir, vendors):
             say(f"starting {child.name}")
