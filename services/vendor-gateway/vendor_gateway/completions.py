@@ -8,6 +8,7 @@ exists for a call the gateway could forget.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from psycopg_pool import AsyncConnectionPool
@@ -36,6 +37,8 @@ class CompletionStore:
 
     def __init__(self, dsn: str) -> None:
         self._pool = AsyncConnectionPool(dsn, min_size=1, max_size=4, open=False)
+        self._pending: list[tuple[tuple[str, str, Result], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         """Connect and apply the migrations (idempotent)."""
@@ -63,11 +66,43 @@ class CompletionStore:
         return {key: Result(status, body, error, cause) for key, status, body, error, cause in rows}
 
     async def record(self, vendor: str, key: str, result: Result) -> None:
-        """Record a result; a key already recorded keeps its first result."""
+        """Record a result; a key already recorded keeps its first result.
+
+        Returns once the result is committed. Results recorded while a write is under way
+        go together in the next one: one round trip for many, not one each.
+        """
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append(((vendor, key, result), done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        await done
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._insert([row for row, _ in batch])
+            except Exception as e:  # every waiter learns of it; the writer goes on
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(e)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _insert(self, rows: list[tuple[str, str, Result]]) -> None:
+        columns: tuple[list[object], ...] = ([], [], [], [], [], [])
+        for vendor, key, r in rows:
+            for column, value in zip(
+                columns, (vendor, key, r.status, r.body, r.error, r.cause), strict=True
+            ):
+                column.append(value)
         async with self._pool.connection() as conn:
             await conn.execute(
                 "INSERT INTO vendor_completions"
                 " (vendor, idempotency_key, status, body, error, cause)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (vendor, key, result.status, result.body, result.error, result.cause),
+                " SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[],"
+                " %s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+                columns,
             )

@@ -1,7 +1,7 @@
 """One vendor's pool: admission, attempts, retries, and the live figures of it all.
 
 The ``LaneScheduler`` is the only door to the vendor: a request is sent only while
-it holds a slot, the slot is freed when the attempt ends, and the httpx client
+it holds a slot, the slot is freed when the attempt ends, and the HTTP client
 under it has exactly ``cap`` connections, so in flight never exceeds the cap. A
 request waiting out a backoff holds no slot (others use it meanwhile) and queues
 again at the back of its lane.
@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from vendor_gateway.breaker import Admission, BreakerState, CircuitBreaker
-from vendor_gateway.calls import client_for, send
+from vendor_gateway.calls import VendorClient
 from vendor_gateway.config import VendorSettings
 from vendor_gateway.jobs import Job, Result
 from vendor_gateway.lanes import LaneScheduler, PoolView
@@ -53,7 +53,7 @@ class VendorPool:
         b = settings.breaker
         self.breaker = CircuitBreaker(b.failure_threshold, b.window_s, b.open_for_s)
         self._policy = settings.retry.policy()
-        self._client = client_for(settings, headers)
+        self._client = VendorClient(settings, headers)
         self._rng = random.Random()
         self._jobs: dict[str, Job] = {}
         self._backoffs: dict[str, asyncio.TimerHandle] = {}
@@ -108,7 +108,7 @@ class VendorPool:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        await self._client.aclose()
+        await self._client.close()
 
     def _pump(self) -> None:
         if self._closing:
@@ -132,7 +132,7 @@ class VendorPool:
                 job, Result.failed(f"{self._prefix}.Unavailable", "circuit open")
             )
         try:
-            outcome, body = await send(self._client, request)
+            outcome, body = await self._client.send(request)
         finally:
             self.scheduler.finish(request.request_id)
         self._judge(job, outcome, time.monotonic() - now, admission is Admission.PROBE)
@@ -170,10 +170,14 @@ class VendorPool:
         self._pump()
 
     async def _end(self, job: Job, result: Result) -> None:
-        self._jobs.pop(job.request.request_id, None)
+        """Known here until its result is recorded and answered: a duplicate of the request
+        read meanwhile joins this job instead of calling the vendor again."""
         self._pump()
         self._metrics.results.labels(self.name, result.error or "ok").inc()
-        await self._finish(job, result)
+        try:
+            await self._finish(job, result)
+        finally:
+            self._jobs.pop(job.request.request_id, None)
 
     def _result(self, outcome: Outcome, body: str) -> Result:
         if outcome.succeeded:
