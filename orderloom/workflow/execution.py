@@ -11,6 +11,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from orderloom import jsontext
 from orderloom.workflow.definition import parse_definition
 from orderloom.workflow.states import Definition
 
@@ -160,7 +161,7 @@ def load_definition(raw: dict[str, Any] | Definition) -> Definition:
     """Parse a definition, reusing the parse of an identical one (parsing is pure)."""
     if isinstance(raw, Definition):
         return raw
-    return _parse_cached(json.dumps(raw, sort_keys=True, separators=(",", ":")))
+    return _parse_cached(jsontext.dumps(raw, sort_keys=True))
 
 
 @lru_cache(maxsize=256)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from orderloom import jsontext
 from orderloom.errors import TerminalError
 from orderloom.events.envelope import Envelope
 from orderloom.workflow.execution import ExecutionState
@@ -114,7 +115,7 @@ class Entry:
             "timers": self.timers,
             "correlation_id": self.correlation_id,
         }
-        return zlib.compress(json.dumps(body, separators=(",", ":")).encode())
+        return zlib.compress(jsontext.dump_bytes(body))
 
     @staticmethod
     def restore(blob: bytes) -> Entry:
@@ -163,7 +164,7 @@ def recorded(event: HistoryEvent) -> dict[str, Any]:
         "previous_event_id": event.previous_event_id,
         "timestamp_ms": event.timestamp,
         "event_type": event.type,
-        "details": json.dumps(event.details),
+        "details": jsontext.dumps(event.details),
     }
 
 
@@ -200,7 +201,7 @@ def task_requested(
         "task_token": task.task_token,
         "resource": task.resource,
         "action": action,
-        "input": json.dumps(task.input),
+        "input": jsontext.dumps(task.input),
         "state": task.state,
         "attempt": task.attempt,
         "timeout_at_ms": task.timeout_at,
@@ -223,7 +224,7 @@ def vendor_request(
         "vendor": vendor,
         "operation": operation,
         "lane": "sync" if reply_topic else "async",
-        "body": json.dumps(task.input),
+        "body": jsontext.dumps(task.input),
         "idempotency_key": task.task_token,
         "deadline_ms": task.timeout_at,
         "reply_topic": reply_topic,
