@@ -1,8 +1,8 @@
 """The loop of a service whose state lives in PostgreSQL: consume, transact, commit, relay.
 
-Each record is handled in its own PostgreSQL transaction, which also records the record's
-id as processed and queues what it answers in the outbox. Offsets are committed to Kafka
-after those transactions, and the relay publishes the outbox after that. A crash before
+Each batch of records is handled in one PostgreSQL transaction, which also records each
+record's id as processed and queues what it answers in the outbox. Offsets are committed
+to Kafka after that transaction, and the relay publishes the outbox after that. A crash before
 the commit redelivers records whose id is already processed: they are skipped, and their
 answers, committed with them, are still in the outbox. A record that cannot be decoded,
 or whose type has no route, goes to ``<topic>.dlq`` through the outbox too.
@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from confluent_kafka import Consumer, TopicPartition
 
 from orderloom.events.codec import DecodeError, EventCodec
@@ -62,20 +63,14 @@ class OutboxConsumer:
         self.handled = 0
 
     def run(self, stop: threading.Event) -> None:
-        """Until ``stop``: the record under way is finished and committed before leaving."""
+        """Until ``stop``: the batch under way is finished and committed before leaving."""
         self._consumer.subscribe(sorted({topic for topic, _ in self._routes}))
         try:
             while not stop.is_set():
-                done: list[Consumed] = []
-                for message in self._consumer.consume(self._batch_size, self._poll_s):
-                    if not usable(message):
-                        continue
-                    record = Consumed.of(message)
-                    self._process(record)
-                    done.append(record)
-                    if stop.is_set():
-                        break
-                if done:
+                messages = self._consumer.consume(self._batch_size, self._poll_s)
+                batch = [Consumed.of(m) for m in messages if usable(m)]
+                if batch:
+                    done = self._handle(batch, stop)
                     self._consumer.commit(offsets=_next_offsets(done), asynchronous=False)
                 self._relay.drain()
         finally:
@@ -83,7 +78,37 @@ class OutboxConsumer:
             self._relay.close()
             self._conn.close()
 
-    def _process(self, record: Consumed) -> None:
+    def _handle(self, batch: list[Consumed], stop: threading.Event) -> list[Consumed]:
+        """The batch in one transaction: one commit for all, not one each. Should it
+        deadlock with another instance's batch, each record in a transaction of its own."""
+        try:
+            with self._conn.transaction():
+                done, handled = self._process_all(batch, stop)
+        except psycopg.errors.DeadlockDetected:
+            log.warning("batch deadlocked with another instance; one record at a time")
+            done, handled = [], 0
+            for record in batch:
+                with self._conn.transaction():
+                    handled += self._process(record)
+                done.append(record)
+                if stop.is_set():
+                    break
+        self.handled += handled
+        return done
+
+    def _process_all(
+        self, batch: list[Consumed], stop: threading.Event
+    ) -> tuple[list[Consumed], int]:
+        done, handled = [], 0
+        for record in batch:
+            handled += self._process(record)
+            done.append(record)
+            if stop.is_set():
+                break
+        return done, handled
+
+    def _process(self, record: Consumed) -> bool:
+        """Handle one record in the transaction under way; False if it was seen before."""
         try:
             received = record.decode(self._codec)
             route = self._routes.get((record.topic, received.envelope.type))
@@ -91,11 +116,11 @@ class OutboxConsumer:
                 raise DecodeError("unexpected-type", f"{received.envelope.type} on {record.topic}")
         except DecodeError as e:
             self._dead_letter(record, e)
-            return
-        with self._conn.transaction():
-            if self._writer.first_time(self._conn, route.message_id(received.envelope)):
-                route.handle(self._conn, received)
-                self.handled += 1
+            return False
+        if not self._writer.first_time(self._conn, route.message_id(received.envelope)):
+            return False
+        route.handle(self._conn, received)
+        return True
 
     def _dead_letter(self, record: Consumed, error: DecodeError) -> None:
         log.error(
@@ -109,9 +134,8 @@ class OutboxConsumer:
             },
         )
         where = f"dlq:{record.topic}/{record.partition}/{record.offset}"
-        with self._conn.transaction():
-            if self._writer.first_time(self._conn, where):
-                self._writer.put_record(self._conn, record.dead_letter(error), where)
+        if self._writer.first_time(self._conn, where):
+            self._writer.put_record(self._conn, record.dead_letter(error), where)
 
 
 def _next_offsets(records: list[Consumed]) -> list[TopicPartition]:
