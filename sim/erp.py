@@ -2,7 +2,8 @@
 
 Deterministic, and different from what ``orderloom inventory seed`` writes in a few
 places, so that a sync after a seed has real work: a stock take found every third SKU
-short by a tenth of its stock, and every fifth SKU has a new price.
+short by a tenth of its stock, and every fifth SKU has a new price. Like the seed, the ERP
+counts the units reserved for orders as still on hand (they have not shipped).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ STOCK_LEVELS = ("GET", "/stock-levels")
 PRODUCTS = ("GET", "/products")
 
 
-def stock_levels(catalog: dict[str, Any]) -> dict[str, Any]:
-    """``GET /stock-levels``: on hand per SKU, as the ERP counts it."""
+def stock_levels(catalog: dict[str, Any], reserved: dict[str, int] | None = None) -> dict[str, Any]:
+    """``GET /stock-levels``: on hand per SKU, as the ERP counts it; ``reserved`` is what
+    the ledger holds for orders."""
     levels = []
     for n, p in enumerate(catalog["products"]):
         shrinkage = p["initial_stock"] // 10 if n % 3 == 0 else 0
-        levels.append({"sku": p["sku"], "on_hand": p["initial_stock"] - shrinkage})
+        held = (reserved or {}).get(p["sku"], 0)
+        levels.append({"sku": p["sku"], "on_hand": held + p["initial_stock"] - shrinkage})
     return {"levels": levels}
 
 
@@ -33,12 +36,14 @@ def products(catalog: dict[str, Any]) -> dict[str, Any]:
     return {"products": found}
 
 
-def write_fixtures(catalog_path: Path, folder: Path) -> list[str]:
+def write_fixtures(
+    catalog_path: Path, folder: Path, reserved: dict[str, int] | None = None
+) -> list[str]:
     """Write both answers into ``folder``; the ``--respond`` values that serve them."""
     catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
     folder.mkdir(parents=True, exist_ok=True)
     specs = []
-    answers = ((STOCK_LEVELS, stock_levels(catalog)), (PRODUCTS, products(catalog)))
+    answers = ((STOCK_LEVELS, stock_levels(catalog, reserved)), (PRODUCTS, products(catalog)))
     for (method, path), body in answers:
         file = folder / f"erp{path.replace('/', '-')}.json"
         file.write_text(json.dumps(body, indent=1), encoding="utf-8")

@@ -181,3 +181,11 @@ def test_the_erps_fixtures_are_written_where_the_simulator_reads_them(tmp_path: 
         ("GET", "/products"): erp.products(CATALOG),
     }
     assert erp.stock_levels(CATALOG) == erp.stock_levels(CATALOG)
+
+
+def test_the_erp_counts_reserved_units_as_on_hand_as_the_seed_does() -> None:
+    levels = erp.stock_levels(CATALOG, reserved={"TEE-BLA-001": 30, "TEE-WHI-002": 5})
+
+    on_hand = {x["sku"]: x["on_hand"] for x in levels["levels"]}
+
+    assert (on_hand["TEE-BLA-001"], on_hand["TEE-WHI-002"]) == (30 + 2000 - 200, 5 + 500)
