@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sim.vendor import DownMode, DurationSpec, VendorConfig, VendorServer, Window, serve
+from sim.vendor import DownMode, DurationSpec, VendorConfig, VendorServer, Window, fixtures, serve
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -67,6 +67,13 @@ def vendor(
         list[str] | None,
         typer.Option(help="A payment_token in the body that is answered 402; repeatable."),
     ] = None,
+    respond: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="'METHOD /path=FILE.json': answer that call with the file's JSON "
+            "(same latency, cap and faults); repeatable."
+        ),
+    ] = None,
 ) -> None:
     """A vendor SaaS with a hard connection cap.
 
@@ -91,6 +98,7 @@ def vendor(
             slow_start=slow_start,
             slow_start_factor=slow_start_factor,
             decline_tokens=frozenset(decline_token or []),
+            fixtures=fixtures.load(respond or []),
         )
     except ValueError as e:
         raise typer.BadParameter(str(e)) from e

@@ -119,18 +119,26 @@ def start_command(
 @app.command("schedule")
 def schedule_command(
     config: Annotated[Path, typer.Argument(help="TOML file of [[schedule]] entries.")],
+    every: Annotated[
+        str | None,
+        typer.Option(help="Run every schedule at this interval instead (e.g. 1m, to rehearse)."),
+    ] = None,
 ) -> None:
     """Start scheduled workflows (interval or cron) until SIGTERM; each slot starts once."""
     import threading
+    from dataclasses import replace
 
     from orderloom.kafka.processor import stop_on_sigterm
     from orderloom.settings import OrderloomSettings
     from orderloom.workflow import scheduler
-    from orderloom.workflow.schedules import ScheduleError, load
+    from orderloom.workflow.schedules import ScheduleError, load, parse_every
 
     try:
         schedules = load(config)
-    except (ScheduleError, OSError) as exc:
+        if every is not None:
+            every_s = parse_every(every)
+            schedules = [replace(s, every_s=every_s, cron=None) for s in schedules]
+    except (ScheduleError, OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     stop = threading.Event()

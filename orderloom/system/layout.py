@@ -2,6 +2,8 @@
 
 The vendors are simulators with realistic latencies scaled down (the ERP: median 8 s,
 2-300 s, cap 25; at ``time_scale`` 0.01 that is 80 ms median); the gateway owns their pools.
+The inventory service's schedules run every minute here instead of at their deployed pace,
+so a run of a few minutes shows its syncs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from orderloom.system.supervisor import Child, http_ok, listening, started
 
 ORDER_STEPS = PROJECT_ROOT / "services" / "order" / "order_service" / "steps.py"
 CATALOG = PROJECT_ROOT / "sim" / "catalog.json"
+INVENTORY_SCHEDULES = PROJECT_ROOT / "services" / "inventory" / "schedules.toml"
+SYNC_EVERY = "1m"
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,16 @@ def gateway_toml(ports: Ports, cap: int = 25) -> str:
         [
             'group_id = "vendor-gateway"\nstatus_host = "127.0.0.1"\n'
             f"status_port = {ports.gateway_status}\n",
-            vendor("erp", ports.erp, cap, {"create_sales_order": ("POST", "/sales-orders")}),
+            vendor(
+                "erp",
+                ports.erp,
+                cap,
+                {
+                    "create_sales_order": ("POST", "/sales-orders"),
+                    "get_stock_levels": ("GET", "/stock-levels"),
+                    "get_products": ("GET", "/products"),
+                },
+            ),
             vendor("threepl", ports.threepl, cap, {"create_shipment": ("POST", "/shipments")}),
             vendor(
                 "payments",
@@ -75,8 +88,9 @@ def gateway_toml(ports: Ports, cap: int = 25) -> str:
     )
 
 
-def children(ports: Ports, run_dir: Path, vendors: Vendors) -> list[Child]:
-    """Every process of the system, in the order they start."""
+def children(ports: Ports, run_dir: Path, vendors: Vendors, erp_fixtures: list[str]) -> list[Child]:
+    """Every process of the system, in the order they start; ``erp_fixtures`` are the
+    ERP simulator's ``--respond`` values (``sim.erp.write_fixtures``)."""
     scale = str(vendors.time_scale)
 
     def vendor_sim(name: str, port: int, duration: str, *extra: str) -> Child:
@@ -104,7 +118,12 @@ def children(ports: Ports, run_dir: Path, vendors: Vendors) -> list[Child]:
     gateway_config = run_dir / "vendors.toml"
     gateway_config.write_text(gateway_toml(ports, vendors.cap))
     return [
-        vendor_sim("erp", ports.erp, "lognormal:2.08,0.8"),
+        vendor_sim(
+            "erp",
+            ports.erp,
+            "lognormal:2.08,0.8",
+            *(arg for spec in erp_fixtures for arg in ("--respond", spec)),
+        ),
         vendor_sim("threepl", ports.threepl, "lognormal:1.4,0.6"),
         vendor_sim(
             "payments", ports.payments, "lognormal:0.7,0.4", "--decline-token", "tok_declined"
@@ -123,6 +142,11 @@ def children(ports: Ports, run_dir: Path, vendors: Vendors) -> list[Child]:
         Child("billing", ["billing", "run"], started),
         Child("runner", ["workflow", "runner", "--handlers", str(ORDER_STEPS)], started),
         Child("projector", ["executions", "project"], started),
+        Child(
+            "scheduler",
+            ["workflow", "schedule", str(INVENTORY_SCHEDULES), "--every", SYNC_EVERY],
+            started,
+        ),
         Child("order-event-log", ["order", "event-log"], started),
         Child(
             "order-api",

@@ -24,6 +24,7 @@ from orderloom.stack.process import StackError
 from orderloom.system import report
 from orderloom.system.layout import CATALOG, Ports, Vendors, children
 from orderloom.system.supervisor import Supervisor
+from sim import erp
 from sim.storefront.orders import OrderFactory
 from sim.storefront.sender import build, send_webhooks
 
@@ -57,7 +58,8 @@ def run_system(
             load_spec(prefix=settings.kafka.topic_prefix),
         )
         _seed()
-        for child in children(ports, run_dir, vendors):
+        fixtures = erp.write_fixtures(CATALOG, run_dir / "erp", _reserved())
+        for child in children(ports, run_dir, vendors, fixtures):
             say(f"starting {child.name}")
             supervisor.start(child)
         _console_admin(run_dir)
@@ -69,11 +71,14 @@ def run_system(
         webhooks = build(factory, orders)
         sent = asyncio.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
+        storefront = f"http://127.0.0.1:{ports.storefront}"
+        syncs = _wait_for_syncs(settings, supervisor, started_at, storefront)
         summary = report.summary(
             outcomes,
             sent,
             report.vendor_stats(f"http://127.0.0.1:{ports.erp}"),
-            report.vendor_stats(f"http://127.0.0.1:{ports.storefront}"),
+            report.vendor_stats(storefront),
+            syncs,
         )
         summary["since"] = started_at.isoformat()
         say(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
@@ -108,6 +113,20 @@ def _seed() -> None:
     )
     if done.returncode != 0:
         raise StackError(f"seeding the stock ledger failed:\n{done.stdout}{done.stderr}")
+
+
+def _reserved() -> dict[str, int]:
+    """What the ledger holds for orders, per SKU: the simulated ERP counts it as on hand."""
+    done = subprocess.run(
+        [sys.executable, "-m", "orderloom", "inventory", "stock", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise StackError(f"reading the stock ledger failed:\n{done.stdout}{done.stderr}")
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    return {row["sku"]: int(row["reserved"]) for row in rows}
 
 
 def _console_admin(run_dir: Path) -> None:
@@ -156,3 +175,26 @@ def _wait(
         time.sleep(1.0)
         outcomes = report.order_outcomes(settings.postgres.dsn, since)
     return outcomes
+
+
+def _wait_for_syncs(
+    settings: OrderloomSettings,
+    supervisor: Supervisor,
+    since: datetime,
+    storefront: str,
+    timeout_s: float = 180.0,
+) -> dict[str, dict[str, int]]:
+    """Until each sync has finished a run started since ``since`` and the storefront has had
+    the pushes they queued (or the time is up): the first minute's slot may have run before."""
+    deadline = time.monotonic() + timeout_s
+    syncs = report.sync_outcomes(settings.postgres.dsn, since)
+    while time.monotonic() < deadline:
+        if dead := supervisor.dead():
+            raise StackError(f"stopped on its own: {', '.join(dead)} (see .local/run/*.log)")
+        stats = report.vendor_stats(storefront)
+        arrived = stats["levels_set"] + stats["products_updated"]
+        if report.syncs_done(syncs) and arrived >= sum(s["queued"] for s in syncs.values()):
+            break
+        time.sleep(1.0)
+        syncs = report.sync_outcomes(settings.postgres.dsn, since)
+    return syncs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sim.vendor.durations import DurationSpec
 
@@ -48,6 +49,8 @@ class VendorConfig:
     ``slow_start_factor``, easing linearly back to normal (a cold vendor).
     ``decline_tokens``: a request whose JSON body carries one of these as its
     ``payment_token`` is declined with a 402, as a payment provider declines a card.
+    ``fixtures``: (method, path) -> the JSON a successful call to it answers with
+    (see ``sim.vendor.fixtures``); other calls echo what they were sent.
     """
 
     host: str = "127.0.0.1"
@@ -67,6 +70,7 @@ class VendorConfig:
     slow_start: float = 0.0
     slow_start_factor: float = 3.0
     decline_tokens: frozenset[str] = frozenset()
+    fixtures: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.cap < 1:

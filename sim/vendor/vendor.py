@@ -3,7 +3,8 @@
 Order of judgement for an API request, all at arrival and without awaiting, so no
 other request interleaves: over the hard cap (violation, 429), down (503), in a
 storm (429), over the share left by other clients (429), a replayed or running
-idempotency key, a declined payment token (402); only then is the work done.
+idempotency key, a declined payment token (402); only then is the work done, answered
+with the call's fixture if it has one (``sim.vendor.fixtures``), else with an echo.
 Rejections never touch the idempotency store; only completed 2xx answers are
 remembered, so a retry after an injected failure does the work.
 """
@@ -31,7 +32,7 @@ class Reply:
     """An answer: status, JSON body and extra headers."""
 
     status: int
-    body: Mapping[str, Any]
+    body: Any
     headers: tuple[tuple[str, str], ...] = ()
 
 
@@ -164,7 +165,9 @@ class Vendor:
             return Reply(status, {"error": "injected failure", "operation": f"{method} {path}"})
         self.counters.completed += 1
         self._next_id += 1
-        reply = Reply(200, self._echo(method, path, key, body, seconds))
+        fixture = self.config.fixtures.get((method, path.partition("?")[0]))
+        answer = self._echo(method, path, key, body, seconds) if fixture is None else fixture
+        reply = Reply(200, answer)
         if key is not None:
             self._answers[key] = reply
         return reply

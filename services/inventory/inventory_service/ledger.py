@@ -91,7 +91,7 @@ def save(conn: Connection, location: str, before: Stock, after: Stock) -> None:
             f"INSERT INTO stock_items (location, {_ITEM_COLUMNS})"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (location, sku) DO UPDATE"
-            " SET on_hand = stock_items.reserved + EXCLUDED.on_hand,"
+            " SET on_hand = EXCLUDED.on_hand,"
             " reserved = EXCLUDED.reserved, title = EXCLUDED.title,"
             " price_cents = EXCLUDED.price_cents, reported = EXCLUDED.reported,"
             " updated_at = now()",

@@ -2,7 +2,8 @@
 
 The job keeps the envelope it came in (the reply is caused by it) and every Kafka
 position that asked for it: the same request read twice (a producer retried it) is
-one call at the vendor and finishes both offsets.
+one call at the vendor and finishes both offsets. A read (GET, HEAD) sends no body:
+the input's fields that the path does not name go in its query string.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from string import Formatter
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from orderloom.events.envelope import Envelope
 from vendor_gateway.config import GatewayConfig
@@ -19,6 +20,7 @@ from vendor_gateway.model import Lane, VendorRequest
 REQUEST_TYPE = "orderloom.vendor.VendorRequest"
 Position = tuple[int, int]
 """(partition, offset) of a record of ``vendor.requests``."""
+BODILESS_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +97,17 @@ def to_job(
         return Refusal(
             "unknown-operation", f"{vendor_name} has no operation {operation!r}", unknown
         )
-    path = fill_path(op.path, data.get("body"))
+    bad = f"{config.prefix(vendor_name)}.BadRequest"
+    body = data.get("body")
+    path = fill_path(op.path, body)
     if path is None:
-        bad = f"{config.prefix(vendor_name)}.BadRequest"
         return Refusal("bad-request", f"{op.path}: the body lacks a field the path names", bad)
+    if op.method in BODILESS_METHODS:
+        query = query_string(op.path, body)
+        if query is None:
+            why = f"{op.method} {op.path}: the query takes an object of scalars or lists of them"
+            return Refusal("bad-request", why, bad)
+        path, body = f"{path}?{query}" if query else path, None
     key = data.get("idempotency_key") or data["request_id"]
     deadline_ms = data.get("deadline_ms")
     request = VendorRequest(
@@ -108,7 +117,7 @@ def to_job(
         method=op.method,
         path=path,
         lane=Lane(data["lane"]),
-        body=data.get("body"),
+        body=body,
         idempotency_key=str(key) if vendor.honours_idempotency_key else None,
         deadline=None if deadline_ms is None else deadline_ms / 1000,
         reply_to=envelope.key,
@@ -128,3 +137,24 @@ def fill_path(template: str, body: str | None) -> str | None:
         return template.format(**{n: quote(str(fields[n]), safe="") for n in names})
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def query_string(template: str, body: str | None) -> str | None:
+    """The body's fields that ``template`` does not name, as a query string (a list
+    repeats its name); ``None`` when the body is not an object of such values."""
+    named = {name for _, name, _, _ in Formatter().parse(template) if name}
+    try:
+        fields = json.loads(body or "null")
+    except ValueError:
+        return None
+    if not isinstance(fields, dict | None):
+        return None
+    pairs: list[tuple[str, str]] = []
+    for name, value in (fields or {}).items():
+        if name in named or value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict | list) or item is None:
+                return None
+            pairs.append((name, json.dumps(item) if isinstance(item, bool) else str(item)))
+    return urlencode(pairs)

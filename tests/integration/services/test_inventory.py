@@ -154,6 +154,8 @@ def test_two_hundred_reserved_fifty_released_reconcile_and_replay_changes_nothin
                 expected[line["sku"]] += line["quantity"]
     assert _reserved(pg) == _active(pg) == dict(expected)
     assert len(released) == 50
+    initial = {p["sku"]: p["initial_stock"] for p in CATALOG["products"]}
+    assert _on_hand(pg) == initial, "reserving and releasing never change what is on hand"
 
     replay = inventory_settings(settings, schema)  # a fresh group reads every command again
     with running(build(replay, codec)) as service:
@@ -165,6 +167,11 @@ def test_two_hundred_reserved_fifty_released_reconcile_and_replay_changes_nothin
 
 def _reserved(pg: Connection) -> dict[str, int]:
     rows = pg.execute("SELECT sku, reserved FROM stock_items WHERE reserved <> 0").fetchall()
+    return {str(sku): int(str(n)) for sku, n in rows}
+
+
+def _on_hand(pg: Connection) -> dict[str, int]:
+    rows = pg.execute("SELECT sku, on_hand FROM stock_items").fetchall()
     return {str(sku): int(str(n)) for sku, n in rows}
 
 

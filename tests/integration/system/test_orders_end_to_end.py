@@ -1,6 +1,7 @@
 """1,000 orders through the whole system, as `make run` runs it: every good order completes,
 every bad one fails at the right step with its reason, and stock and payments reconcile
-exactly with the orders (no double reservation, no double capture)."""
+exactly with the orders (no double reservation, no double capture); meanwhile the scheduled
+inventory and product syncs run and their pushes reach the storefront."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def test_a_thousand_orders_complete_or_fail_for_their_reason_and_reconcile(
     }
     assert (summary["erp"]["violations"], summary["erp"]["duplicates"]) == (0, 0)
     assert summary["erp"]["max_concurrency"] <= 25
+    syncs, shop = summary["syncs"], summary["storefront"]
+    assert all(s["succeeded"] >= 1 and s["failed"] == 0 for s in syncs.values()), syncs
+    assert shop["levels_set"] + shop["products_updated"] >= sum(s["queued"] for s in syncs.values())
 
     with psycopg.connect(base_settings.postgres.dsn) as conn:
         runs = conn.execute(

@@ -1,8 +1,10 @@
-"""Operation paths that name fields of the request body."""
+"""Operation paths that name fields of the request body, and reads that carry it as a query."""
 
 from __future__ import annotations
 
-from vendor_gateway.jobs import fill_path
+from orderloom.events.envelope import Envelope
+from vendor_gateway.config import GatewayConfig
+from vendor_gateway.jobs import REQUEST_TYPE, Job, Refusal, fill_path, query_string, to_job
 
 
 def test_a_plain_path_is_kept() -> None:
@@ -21,3 +23,45 @@ def test_a_missing_field_or_a_body_that_is_not_json_is_refused() -> None:
     assert fill_path("/products/{sku}", '{"order_id": "1"}') is None
     assert fill_path("/products/{sku}", "not json") is None
     assert fill_path("/products/{sku}", None) is None
+
+
+def test_a_reads_input_becomes_its_query_string_except_what_the_path_took() -> None:
+    body = '{"sku": "TEE/1", "location": "main", "ids": [1, 2], "all": true, "since": null}'
+    assert query_string("/products/{sku}", body) == "location=main&ids=1&ids=2&all=true"
+    assert query_string("/stock-levels", "{}") == ""
+    assert query_string("/stock-levels", None) == ""
+
+
+def test_a_read_whose_input_cannot_be_a_query_string_is_refused() -> None:
+    assert query_string("/stock-levels", '{"filter": {"sku": "A"}}') is None
+    assert query_string("/stock-levels", "[1, 2]") is None
+    assert query_string("/stock-levels", "not json") is None
+
+
+def test_a_get_sends_no_body_and_a_post_keeps_its_body() -> None:
+    config = GatewayConfig.model_validate(
+        {
+            "vendors": {
+                "erp": {
+                    "base_url": "http://erp",
+                    "operations": {
+                        "get_stock_levels": {"method": "GET", "path": "/stock-levels"},
+                        "create_sales_order": {"method": "POST", "path": "/sales-orders"},
+                    },
+                }
+            }
+        }
+    )
+
+    def job(operation: str, body: str) -> Job | Refusal:
+        data = {"request_id": "r1", "vendor": "erp", "operation": operation, "lane": "sync"}
+        request = Envelope.new(REQUEST_TYPE, "tests", "e1", {**data, "body": body})
+        return to_job(request, (0, 0), config, 0.0)
+
+    read, write = job("get_stock_levels", '{"location": "main"}'), job("create_sales_order", "{}")
+    refused = job("get_stock_levels", '{"filter": {}}')
+
+    assert isinstance(read, Job) and isinstance(write, Job)
+    assert (read.request.path, read.request.body) == ("/stock-levels?location=main", None)
+    assert (write.request.path, write.request.body) == ("/sales-orders", "{}")
+    assert isinstance(refused, Refusal) and refused.error == "ERP.BadRequest"

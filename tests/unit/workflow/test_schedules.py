@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from orderloom.cli.workflow import app
+from orderloom.settings import PROJECT_ROOT
 from orderloom.workflow.schedules import Schedule, ScheduleError, load, parse_every
 
 AT = datetime(2026, 11, 23, 9, 7, 30, tzinfo=UTC)
@@ -56,3 +59,12 @@ def test_load_reads_definitions_relative_to_the_file_and_names_bad_entries(tmp_p
     )
     with pytest.raises(ScheduleError, match=r"schedule 't'.*exactly one"):
         load(bad)
+
+
+def test_the_schedule_command_refuses_a_pace_that_is_not_an_interval() -> None:
+    schedules = PROJECT_ROOT / "services" / "inventory" / "schedules.toml"
+
+    result = CliRunner().invoke(app, ["schedule", str(schedules), "--every", "soon"])
+
+    assert result.exit_code == 2
+    assert "'soon' is not an interval" in result.output

@@ -1,0 +1,37 @@
+"""The run's summary in plain words: the syncs' runs and what reached the storefront."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from orderloom.system import report
+
+SENT = {"sent": 3, "accepted": 3, "rejected": 0, "by_kind": {}}
+ERP = {"cap": 25, "max_concurrency": 25, "violations": 0, "duplicates": 0}
+SHOP = {"fulfilled_orders": 3, "levels_set": 17, "products_updated": 10, "duplicates": 0}
+
+
+def syncs(levels_running: int = 0) -> dict[str, dict[str, int]]:
+    return {
+        "InventorySync": {
+            "runs": 2, "succeeded": 2 - levels_running, "failed": 0,
+            "running": levels_running, "queued": 17,
+        },
+        "ProductSync": {"runs": 1, "succeeded": 0, "failed": 1, "running": 0, "queued": 0},
+    }  # fmt: skip
+
+
+def test_the_syncs_and_the_storefront_are_told_in_plain_words() -> None:
+    summary = report.summary(Counter({("SUCCEEDED", ""): 3}), SENT, ERP, SHOP, syncs())
+
+    text = report.explain(summary, "http://console")
+
+    assert summary["syncs"] == syncs()
+    assert "InventorySync runs: 2 (2 succeeded, 0 failed, 0 running), 17 stock levels" in text
+    assert "ProductSync runs: 1 (0 succeeded, 1 failed, 0 running), 0 products" in text
+    assert "Storefront: 17 stock levels set, 10 products updated, 0 repeated calls." in text
+
+
+def test_syncs_are_done_once_each_has_finished_a_run() -> None:
+    assert report.syncs_done(syncs())
+    assert not report.syncs_done(syncs(levels_running=2))
