@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import typer
 from confluent_kafka.admin import AdminClient
 
@@ -27,6 +28,8 @@ from orderloom.system.supervisor import Supervisor
 from sim import erp
 from sim.storefront.orders import OrderFactory
 from sim.storefront.sender import build, send_webhooks
+
+LANES = ("sync", "async")
 
 
 def run_system(
@@ -73,6 +76,7 @@ def run_system(
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
         storefront = f"http://127.0.0.1:{ports.storefront}"
         syncs = _wait_for_syncs(settings, supervisor, started_at, storefront)
+        _wait_for_vendor_calls(f"http://127.0.0.1:{ports.gateway_status}/pools")
         summary = report.summary(
             outcomes,
             sent,
@@ -175,6 +179,21 @@ def _wait(
         time.sleep(1.0)
         outcomes = report.order_outcomes(settings.postgres.dsn, since)
     return outcomes
+
+
+def _wait_for_vendor_calls(pools_url: str, timeout_s: float = 120.0) -> None:
+    """Until the gateway has no call queued, under way or backing off, twice in a row (or
+    the time is up): a finished execution may have left fire-and-forget calls behind, and
+    the summary counts what reached the vendors."""
+    deadline, idle = time.monotonic() + timeout_s, 0
+    while idle < 2 and time.monotonic() < deadline:
+        pools = httpx.get(pools_url, timeout=5.0).json().values()
+        busy = any(
+            p["backing_off"] or any(p[lane]["in_use"] or p[lane]["queued"] for lane in LANES)
+            for p in pools
+        )
+        idle = 0 if busy else idle + 1
+        time.sleep(0.5)
 
 
 def _wait_for_syncs(

@@ -70,6 +70,11 @@ class VendorPool:
         self.scheduler.offer(job.request)
         self._pump()
 
+    @property
+    def backing_off(self) -> int:
+        """Requests waiting out a backoff before their next attempt."""
+        return len(self._backoffs)
+
     def view(self) -> PoolView:
         return self.scheduler.view()
 

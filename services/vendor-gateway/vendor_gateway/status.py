@@ -1,10 +1,10 @@
 """Live figures over HTTP: ``/metrics`` for Prometheus, ``/pools`` for an operator.
 
 ``GET /pools`` shows each vendor's cap, effective limit, slots in use and queue per
-lane and circuit state; ``GET /pools/<vendor>/requests/<id>`` says where one request
-is (queued at which position, in flight, backing off), i.e. why it waits. A tiny
-server on the gateway's loop: a few GETs need no web framework and no signal
-handling of their own.
+lane, requests waiting out a backoff and circuit state;
+``GET /pools/<vendor>/requests/<id>`` says where one request is (queued at which
+position, in flight, backing off), i.e. why it waits. A tiny server on the gateway's
+loop: a few GETs need no web framework and no signal handling of their own.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def pools_figures(pools: Mapping[str, VendorPool]) -> dict[str, Any]:
             "circuit": pool.circuit().value,
             "sync": {"in_use": view.sync.in_use, "queued": view.sync.queued},
             "async": {"in_use": view.async_.in_use, "queued": view.async_.queued},
+            "backing_off": pool.backing_off,
         }
     return figures
 

@@ -76,6 +76,6 @@ def test_sync_requests_overtake_a_queued_batch(
     assert pools["async"]["queued"] > 1000
     assert pools["async"]["in_use"] + pools["sync"]["in_use"] <= 25
     assert lend or pools["async"]["in_use"] <= 25 - 5
-    assert pools["cap"] == 25 and pools["circuit"] == "closed"
+    assert pools["cap"] == 25 and pools["circuit"] == "closed" and pools["backing_off"] == 0
     assert last["lane"] == "async" and last["state"] == "queued" and last["position"] > 0
     assert 'orderloom_gateway_queued{lane="async",vendor="erp"}' in metrics
