@@ -67,6 +67,10 @@ def vendor(
         list[str] | None,
         typer.Option(help="A payment_token in the body that is answered 402; repeatable."),
     ] = None,
+    unavailable_token: Annotated[
+        list[str] | None,
+        typer.Option(help="A payment_token in the body that is answered 503; repeatable."),
+    ] = None,
     respond: Annotated[
         list[str] | None,
         typer.Option(
@@ -98,6 +102,7 @@ def vendor(
             slow_start=slow_start,
             slow_start_factor=slow_start_factor,
             decline_tokens=frozenset(decline_token or []),
+            unavailable_tokens=frozenset(unavailable_token or []),
             fixtures=fixtures.load(respond or []),
         )
     except ValueError as e:

@@ -126,7 +126,13 @@ def children(ports: Ports, run_dir: Path, vendors: Vendors, erp_fixtures: list[s
         ),
         vendor_sim("threepl", ports.threepl, "lognormal:1.4,0.6"),
         vendor_sim(
-            "payments", ports.payments, "lognormal:0.7,0.4", "--decline-token", "tok_declined"
+            "payments",
+            ports.payments,
+            "lognormal:0.7,0.4",
+            "--decline-token",
+            "tok_declined",
+            "--unavailable-token",
+            "tok_unavailable",
         ),
         Child(
             "storefront",

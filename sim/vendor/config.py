@@ -48,7 +48,9 @@ class VendorConfig:
     ``slow_start`` is a window after launch in which durations are stretched by
     ``slow_start_factor``, easing linearly back to normal (a cold vendor).
     ``decline_tokens``: a request whose JSON body carries one of these as its
-    ``payment_token`` is declined with a 402, as a payment provider declines a card.
+    ``payment_token`` is declined with a 402, as a payment provider declines a card;
+    ``unavailable_tokens``: such a request is answered 503, every time (a card whose
+    processor is down: what the gateway and the workflow retry, to no avail).
     ``fixtures``: (method, path) -> the JSON a successful call to it answers with
     (see ``sim.vendor.fixtures``); other calls echo what they were sent.
     """
@@ -70,6 +72,7 @@ class VendorConfig:
     slow_start: float = 0.0
     slow_start_factor: float = 3.0
     decline_tokens: frozenset[str] = frozenset()
+    unavailable_tokens: frozenset[str] = frozenset()
     fixtures: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

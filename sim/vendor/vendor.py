@@ -3,8 +3,9 @@
 Order of judgement for an API request, all at arrival and without awaiting, so no
 other request interleaves: over the hard cap (violation, 429), down (503), in a
 storm (429), over the share left by other clients (429), a replayed or running
-idempotency key, a declined payment token (402); only then is the work done, answered
-with the call's fixture if it has one (``sim.vendor.fixtures``), else with an echo.
+idempotency key, a declined payment token (402) or an unavailable one (503); only then
+is the work done, answered with the call's fixture if it has one
+(``sim.vendor.fixtures``), else with an echo.
 Rejections never touch the idempotency store; only completed 2xx answers are
 remembered, so a retry after an injected failure does the work.
 """
@@ -130,15 +131,21 @@ class Vendor:
         return None
 
     def _decline(self, body: bytes) -> Reply | None:
-        """A 402 for a request paying with a token the vendor is set to decline."""
-        if not self.config.decline_tokens:
+        """A 402 for a request paying with a token the vendor is set to decline, a 503 for
+        one whose token it is set to find unavailable."""
+        config = self.config
+        if not config.decline_tokens and not config.unavailable_tokens:
             return None
         try:
             token = json.loads(body).get("payment_token") if body else None
         except (ValueError, AttributeError):
             return None
-        if isinstance(token, str) and token in self.config.decline_tokens:
+        if not isinstance(token, str):
+            return None
+        if token in config.decline_tokens:
             return Reply(402, {"error": "card_declined", "payment_token": token})
+        if token in config.unavailable_tokens:
+            return Reply(503, {"error": "processor_unavailable", "payment_token": token})
         return None
 
     async def _work(self, method: str, path: str, key: str | None, body: bytes) -> Reply:

@@ -146,3 +146,19 @@ async def test_time_scale_and_slow_start_stretch_durations() -> None:
     v = vendor(slow_start=1000, slow_start_factor=2.0)
     reply = await v.call("GET", "/x", {}, b"")
     assert reply.body["duration"] == pytest.approx(0.1, rel=0.01)
+
+
+async def test_payment_tokens_are_declined_or_unavailable_every_time_and_others_paid() -> None:
+    v = vendor(decline_tokens=frozenset({"tok_no"}), unavailable_tokens=frozenset({"tok_down"}))
+
+    def pay(token: str, key: str) -> Awaitable[Reply]:
+        body = b'{"payment_token": "%s"}' % token.encode()
+        return v.call("POST", "/captures", {"idempotency-key": key}, body)
+
+    declined, down, again, paid = [
+        await pay(token, key)
+        for token, key in (("tok_no", "a"), ("tok_down", "b"), ("tok_down", "b"), ("tok_ok", "c"))
+    ]
+
+    assert (declined.status, down.status, again.status, paid.status) == (402, 503, 503, 200)
+    assert down.body == {"error": "processor_unavailable", "payment_token": "tok_down"}
