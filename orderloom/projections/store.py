@@ -15,6 +15,7 @@ from psycopg import sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from orderloom import jsontext
 from orderloom.projections.fold import ExecutionRow, HistoryRecord
 
 Connection = psycopg.Connection[Any]
@@ -57,16 +58,14 @@ def rows_for_update(conn: Connection, execution_ids: Iterable[str]) -> dict[str,
 
 
 def save_rows(conn: Connection, rows: Iterable[ExecutionRow]) -> None:
-    params = [
-        [
-            Jsonb(value) if name in _JSON_COLUMNS and value is not None else value
-            for name, value in zip(COLUMNS, dataclasses.astuple(row), strict=True)
-        ]
-        for row in rows
-    ]
+    params = [[_param(name, getattr(row, name)) for name in COLUMNS] for row in rows]
     if params:
         with conn.cursor() as cur:
             cur.executemany(_UPSERT, params)
+
+
+def _param(column: str, value: Any) -> Any:
+    return Jsonb(value, jsontext.dumps) if column in _JSON_COLUMNS and value is not None else value
 
 
 def insert_history(conn: Connection, events: Iterable[HistoryRecord]) -> None:
@@ -86,7 +85,7 @@ def insert_history(conn: Connection, events: Iterable[HistoryRecord]) -> None:
                     e.event_type,
                     e.state_name,
                     e.timestamp,
-                    Jsonb(e.details),
+                    Jsonb(e.details, jsontext.dumps),
                 )
             )
 
