@@ -76,6 +76,11 @@ def orders(
     orders: int = typer.Option(17_000, help="Orders in the backlog sent at once."),
     pipeline_orders: int = typer.Option(3_000, help="Orders for the pipeline figures."),
     skip_backlog: bool = typer.Option(False, help="Only the intake and pipeline figures."),
+    time_scale: float = typer.Option(
+        0.01,
+        help="The vendors' realistic latencies times this, for the backlog (0.01: the ERP's "
+        "median 8 s is 80 ms).",
+    ),
 ) -> None:
     """Intake webhooks/s, pipeline orders/s and latency, and the backlog's makespan vs ideal."""
     from bench.orders import run_orders_bench
@@ -85,5 +90,6 @@ def orders(
         orders=orders,
         pipeline_orders=pipeline_orders,
         skip_backlog=skip_backlog,
+        time_scale=time_scale,
     )
     typer.echo(json.dumps(figures))
