@@ -96,8 +96,7 @@ def save(conn: Connection, location: str, command: Command, before: Stock, after
         conn.cursor().executemany(
             f"INSERT INTO stock_items (location, {_ITEM_COLUMNS})"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (location, sku) DO UPDATE"
-            " SET on_hand = stock_items.reserved + EXCLUDED.on_hand,"
+            " ON CONFLICT (location, sku) DO UPDATE SET on_hand = EXCLUDED.on_hand,"
             " reserved = EXCLUDED.reserved, title = EXCLUDED.title,"
             " price_cents = EXCLUDED.price_cents, reported = EXCLUDED.reported,"
             " updated_at = now()",
