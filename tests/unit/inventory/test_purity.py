@@ -17,6 +17,8 @@ PURE = [
     "services/inventory/inventory_service/commands.py",
     "services/billing/billing_service/model.py",
     "services/billing/billing_service/domain.py",
+    "services/billing/billing_service/cancellation.py",
+    "services/billing/billing_service/operations.py",
     "services/billing/billing_service/ids.py",
     "services/billing/billing_service/commands.py",
 ]
