@@ -53,7 +53,15 @@ def gateway_toml(ports: Ports, cap: int = 25) -> str:
         [
             'group_id = "vendor-gateway"\nstatus_host = "127.0.0.1"\n'
             f"status_port = {ports.gateway_status}\n",
-            vendor("erp", ports.erp, cap, {"create_sales_order": ("POST", "/sales-orders")}),
+            vendor(
+                "erp",
+                ports.erp,
+                cap,
+                {
+                    "create_sales_order": ("POST", "/sales-orders"),
+                    "cancel_sales_order": ("POST", "/sales-orders/{order_id}/cancel"),
+                },
+            ),
             vendor("threepl", ports.threepl, cap, {"create_shipment": ("POST", "/shipments")}),
             vendor(
                 "payments",
