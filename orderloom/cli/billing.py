@@ -29,7 +29,7 @@ def captures(
     limit: Annotated[int, typer.Option(help="How many, latest first.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per capture.")] = False,
 ) -> None:
-    """The latest captures: status, amount, provider id, invoice and refund."""
+    """The latest captures: status, amount, provider id, invoice and amount refunded."""
     from billing_service import records
     from billing_service.bootstrap import BillingSettings, open_records
 
@@ -39,10 +39,10 @@ def captures(
         for row in rows:
             typer.echo(json.dumps(row, default=str))
         return
-    typer.echo(f"{'ORDER':<24}{'STATUS':<10}{'AMOUNT':>12} {'CAPTURE':<20}{'INVOICE':<24}REFUND")
+    typer.echo(f"{'ORDER':<24}{'STATUS':<10}{'AMOUNT':>12} {'CAPTURE':<20}{'INVOICE':<24}REFUNDED")
     for r in rows:
         amount = f"{r['amount_cents'] / 100:.2f} {r['currency']}"
         typer.echo(
             f"{r['order_id']:<24}{r['status']:<10}{amount:>12} {r['capture_id'] or '-':<20}"
-            f"{r['invoice_id'] or '-':<24}{r['refund'] or '-'}"
+            f"{r['invoice_id'] or '-':<24}{r['refunded_cents'] or 0}"
         )

@@ -76,6 +76,8 @@ def run(
     orders: int = typer.Option(300, help="Order webhooks the storefront simulator sends."),
     rate: float = typer.Option(50.0, help="Webhooks per second (0: all at once)."),
     bad_share: float = typer.Option(0.1, help="Share of bad orders (all four kinds)."),
+    cancel_share: float = typer.Option(0.05, help="Share of good orders later cancelled."),
+    refund_share: float = typer.Option(0.05, help="Share of good orders later refunded."),
     time_scale: float = typer.Option(0.01, help="Real seconds per vendor second."),
     stay: bool = typer.Option(True, help="Keep the system running after the summary."),
 ) -> None:
@@ -88,6 +90,7 @@ def run(
     from orderloom.kafka.processor import stop_on_sigterm
     from orderloom.system.layout import Vendors
     from orderloom.system.main import run_system
+    from sim.storefront.followups import Followups
 
     up()
     stop = threading.Event()
@@ -98,6 +101,7 @@ def run(
             orders=orders,
             rate=rate,
             bad_share=bad_share,
+            followups=Followups(cancel_share, refund_share),
             vendors=Vendors(time_scale=time_scale),
             stay=stay,
             stop=stop,

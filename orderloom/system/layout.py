@@ -65,6 +65,7 @@ def gateway_toml(ports: Ports, cap: int = 25) -> str:
                     "create_sales_order": ("POST", "/sales-orders"),
                     "get_stock_levels": ("GET", "/stock-levels"),
                     "get_products": ("GET", "/products"),
+                    "cancel_sales_order": ("POST", "/sales-orders/{order_id}/cancel"),
                 },
             ),
             vendor("threepl", ports.threepl, cap, {"create_shipment": ("POST", "/shipments")}),

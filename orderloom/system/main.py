@@ -26,6 +26,7 @@ from orderloom.system import report
 from orderloom.system.layout import CATALOG, Ports, Vendors, children
 from orderloom.system.supervisor import Supervisor
 from sim import erp
+from sim.storefront.followups import Followups
 from sim.storefront.orders import OrderFactory
 from sim.storefront.sender import build, send_webhooks
 
@@ -38,6 +39,7 @@ def run_system(
     orders: int,
     rate: float,
     bad_share: float,
+    followups: Followups | None = None,
     vendors: Vendors,
     stay: bool,
     stop: threading.Event,
@@ -45,9 +47,10 @@ def run_system(
     say: Callable[[str], None] = typer.echo,
 ) -> dict[str, Any]:
     """Start everything on the topics of ``settings``' prefix (created if missing), send
-    ``orders`` webhooks at ``rate`` per second, wait for them to finish, report; ``then``
-    runs against the live system (checks, replays); with ``stay`` keep the system up until
-    ``stop`` is set. ``say`` prints progress and the summary."""
+    ``orders`` webhooks at ``rate`` per second (with the cancellations and refunds
+    ``followups`` asks for), wait for them to finish, report; ``then`` runs against the live
+    system (checks, replays); with ``stay`` keep the system up until ``stop`` is set.
+    ``say`` prints progress and the summary."""
     ports, run_dir = Ports(), settings.stack.home / "run"
     secret = _secret(run_dir)
     env = {"ORDERLOOM_WEBHOOK_SECRET": secret}
@@ -70,8 +73,9 @@ def run_system(
             secret, seed=int(time.time()), bad_share=bad_share, first_id=int(time.time() * 1000)
         )
         url = f"http://127.0.0.1:{ports.order_api}/webhooks/orders"
-        say(f"sending {orders} orders at {f'{rate:g}/s' if rate else 'once'} to {url}")
-        webhooks = build(factory, orders)
+        webhooks = build(factory, orders, followups=followups)
+        pace = f"{rate:g}/s" if rate else "once"
+        say(f"sending {orders} orders and {len(webhooks) - orders} follow-ups at {pace} to {url}")
         sent = asyncio.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
         storefront = f"http://127.0.0.1:{ports.storefront}"

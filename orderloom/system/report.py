@@ -1,5 +1,6 @@
-"""What a run did, in the words an operations manager uses: orders completed, orders
-failed and why, whether the vendor's connection cap held, and what the syncs pushed."""
+"""What a run did, in the words an operations manager uses: orders completed, cancelled,
+failed and why, refunds made, whether the vendor's connection cap held, and what the syncs
+pushed."""
 
 from __future__ import annotations
 
@@ -12,21 +13,35 @@ import psycopg
 
 WORKFLOW = "OrderFulfillment"
 SYNCS = {"InventorySync": "stock levels", "ProductSync": "products"}
+CANCELLATION = "OrderCancellation"
+REFUND = "OrderRefund"
+CANCELLED_STATE = "OrderCancelled"
+TOO_LATE = "Inventory.AlreadyShipped"
+Outcomes = Counter[tuple[str, str, str, str]]
+"""(workflow, status, error, state the execution is in) -> executions."""
 
 
-def order_outcomes(dsn: str, since: datetime) -> Counter[tuple[str, str]]:
-    """(status, error) -> executions of OrderFulfillment started since ``since``."""
+def order_outcomes(dsn: str, since: datetime) -> Outcomes:
+    """The order workflows' executions started since ``since``, by outcome."""
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
-            "SELECT status, coalesce(error, ''), count(*) FROM executions "
-            "WHERE workflow = %s AND started_at >= %s GROUP BY 1, 2",
-            (WORKFLOW, since),
+            "SELECT workflow, status, coalesce(error, ''), coalesce(current_state, ''), count(*)"
+            " FROM executions WHERE workflow = ANY(%s) AND started_at >= %s GROUP BY 1, 2, 3, 4",
+            ([WORKFLOW, CANCELLATION, REFUND], since),
         ).fetchall()
-    return Counter({(str(status), str(error)): int(n) for status, error, n in rows})
+    return Counter({(str(w), str(s), str(e), str(at)): int(n) for w, s, e, at, n in rows})
 
 
-def finished(outcomes: Counter[tuple[str, str]]) -> int:
-    return sum(n for (status, _), n in outcomes.items() if status != "RUNNING")
+def finished(outcomes: Outcomes) -> int:
+    return sum(n for (_, status, _, _), n in outcomes.items() if status != "RUNNING")
+
+
+def _of(outcomes: Outcomes, workflow: str) -> Counter[tuple[str, str, str]]:
+    return Counter({(s, e, at): n for (w, s, e, at), n in outcomes.items() if w == workflow})
+
+
+def _failed(outcomes: Counter[tuple[str, str, str]]) -> Counter[str]:
+    return Counter({e: n for (s, e, _), n in outcomes.items() if s in ("FAILED", "TIMED_OUT")})
 
 
 def sync_outcomes(dsn: str, since: datetime) -> dict[str, dict[str, int]]:
@@ -59,13 +74,18 @@ def vendor_stats(url: str) -> dict[str, Any]:
 
 
 def summary(
-    outcomes: Counter[tuple[str, str]],
+    outcomes: Outcomes,
     sent: dict[str, Any],
     erp: dict[str, Any],
     storefront: dict[str, Any],
     syncs: dict[str, dict[str, int]],
 ) -> dict[str, Any]:
-    failed = Counter({error: n for (status, error), n in outcomes.items() if status == "FAILED"})
+    """A fulfilment stopped by a cancellation succeeds in its ``OrderCancelled`` state: it
+    counts as cancelled, neither completed nor failed."""
+    orders, cancels, refunds = (_of(outcomes, w) for w in (WORKFLOW, CANCELLATION, REFUND))
+    failed = _failed(orders)
+    succeeded = Counter({at: n for (s, _, at), n in orders.items() if s == "SUCCEEDED"})
+    cancels_failed, refunds_failed = _failed(cancels), _failed(refunds)
     return {
         "webhooks": {
             "sent": sent["sent"],
@@ -74,10 +94,24 @@ def summary(
             "by_kind": sent["by_kind"],
         },
         "orders": {
-            "completed": outcomes.get(("SUCCEEDED", ""), 0),
+            "completed": sum(succeeded.values()) - succeeded[CANCELLED_STATE],
+            "cancelled": succeeded[CANCELLED_STATE],
             "failed": sum(failed.values()),
-            "running": sum(n for (status, _), n in outcomes.items() if status == "RUNNING"),
+            "running": _running(orders),
             "failed_by_reason": dict(failed.most_common()),
+        },
+        "cancellations": {
+            "requested": sum(cancels.values()),
+            "done": sum(n for (s, _, _), n in cancels.items() if s == "SUCCEEDED"),
+            "too_late": cancels_failed[TOO_LATE],
+            "running": _running(cancels),
+            "failed_by_reason": dict(cancels_failed.most_common()),
+        },
+        "refunds": {
+            "requested": sum(refunds.values()),
+            "made": sum(n for (s, _, _), n in refunds.items() if s == "SUCCEEDED"),
+            "running": _running(refunds),
+            "failed_by_reason": dict(refunds_failed.most_common()),
         },
         "erp": {
             "cap": erp.get("cap"),
@@ -93,16 +127,33 @@ def summary(
     }
 
 
+def _running(outcomes: Counter[tuple[str, str, str]]) -> int:
+    return sum(n for (s, _, _), n in outcomes.items() if s == "RUNNING")
+
+
 def explain(report: dict[str, Any], console_url: str) -> str:
     """The summary as a few plain lines, with where to look next."""
     orders, erp = report["orders"], report["erp"]
+    cancels, refunds = report["cancellations"], report["refunds"]
     lines = [
         f"Webhooks: {report['webhooks']['accepted']} accepted, "
         f"{report['webhooks']['rejected']} refused (bad signature or missing fields).",
-        f"Orders: {orders['completed']} completed, {orders['failed']} failed, "
-        f"{orders['running']} still running.",
+        f"Orders: {orders['completed']} completed, {orders['cancelled']} cancelled, "
+        f"{orders['failed']} failed, {orders['running']} still running.",
     ]
     lines += [f"  failed with {reason}: {n}" for reason, n in orders["failed_by_reason"].items()]
+    lines += [
+        f"Cancellations: {cancels['done']} of {cancels['requested']} done (stock released,"
+        f" payment refunded, sales order cancelled), {cancels['too_late']} too late"
+        " (already handed to the 3PL: refund instead).",
+        f"Refunds: {refunds['made']} of {refunds['requested']} made.",
+    ]
+    lines += [
+        f"  {kind} failed with {reason}: {n}"
+        for kind, part in (("cancellation", cancels), ("refund", refunds))
+        for reason, n in part["failed_by_reason"].items()
+        if not (kind == "cancellation" and reason == TOO_LATE)
+    ]
     lines += [
         f"ERP connections: at most {erp['max_concurrency']} at once (cap {erp['cap']}), "
         f"{erp['violations']} over the cap, {erp['duplicates']} repeated calls.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.storefront.followups import Followups
 from sim.storefront.orders import BAD_KINDS, Kind, OrderFactory, Webhook, load_products
 from sim.storefront.running import ServerThread
 from sim.storefront.sender import SendReport, build, send_webhooks
@@ -9,6 +10,7 @@ from sim.storefront.server import Storefront, create_app
 
 __all__ = [
     "BAD_KINDS",
+    "Followups",
     "Kind",
     "OrderFactory",
     "SendReport",

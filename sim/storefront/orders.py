@@ -3,7 +3,8 @@
 A share of them is bad on purpose, in the ways real traffic is: a wrong signature, a
 missing field, a SKU the catalogue does not have, a card the payment provider declines
 (token ``tok_declined``; good orders carry ``tok_ok``). The intake must refuse the
-first two and accept the last two (the workflow rejects those later).
+first two and accept the last two (the workflow rejects those later). Cancellations and
+refunds of good orders are made by ``followups``.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ class Kind(StrEnum):
     MISSING_FIELDS = "missing_fields"
     UNKNOWN_SKU = "unknown_sku"
     PAYMENT_DECLINED = "payment_declined"
+    CANCELLATION = "cancellation"
+    REFUND = "refund"
 
 
-BAD_KINDS = tuple(k for k in Kind if k is not Kind.GOOD)
+BAD_KINDS = (Kind.BAD_SIGNATURE, Kind.MISSING_FIELDS, Kind.UNKNOWN_SKU, Kind.PAYMENT_DECLINED)
 
 
 @dataclass(frozen=True)
@@ -89,16 +92,29 @@ class OrderFactory:
         if bad_share and not bad_kinds:
             raise ValueError("a bad share needs at least one bad kind")
         self._secret = secret.encode()
-        self._seed = seed
+        self.seed = seed
         self._bad_share = bad_share
         self._bad_kinds = bad_kinds
         self._shop_domain = shop_domain
         self._first_id = first_id
         self._products = products or load_products()
 
+    def signed(self, kind: Kind, order_id: int, topic: str, payload: Any, hook: str) -> Webhook:
+        """A webhook of ``topic`` carrying ``payload``, signed with the shop's secret."""
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": sign(self._secret, body),
+            "X-Shopify-Shop-Domain": self._shop_domain,
+            "X-Shopify-Webhook-Id": f"wh-{self.seed}-{hook}",
+            "X-Shopify-API-Version": "2024-10",
+        }
+        return Webhook(kind, order_id, body, headers)
+
     def webhook(self, n: int) -> Webhook:
         """Order ``n`` (0-based) of this run, drawn from its own seeded generator."""
-        rng = random.Random(f"{self._seed}/{n}")
+        rng = random.Random(f"{self.seed}/{n}")
         kind = Kind.GOOD
         if rng.random() < self._bad_share:
             kind = self._bad_kinds[rng.randrange(len(self._bad_kinds))]
@@ -113,7 +129,7 @@ class OrderFactory:
             "X-Shopify-Topic": "orders/create",
             "X-Shopify-Hmac-Sha256": signature,
             "X-Shopify-Shop-Domain": self._shop_domain,
-            "X-Shopify-Webhook-Id": f"wh-{self._seed}-{n}",
+            "X-Shopify-Webhook-Id": f"wh-{self.seed}-{n}",
             "X-Shopify-API-Version": "2024-10",
         }
         return Webhook(kind, order_id, body, headers)

@@ -16,6 +16,7 @@ from typing import Any
 import h11
 
 from sim.storefront.client import Connection
+from sim.storefront.followups import Followups
 from sim.storefront.orders import Kind, OrderFactory, Webhook
 
 
@@ -93,9 +94,18 @@ async def send_webhooks(
     return report
 
 
-def build(factory: OrderFactory, count: int, first: int = 0) -> list[Webhook]:
-    """Webhooks ``first`` .. ``first + count - 1`` of the factory's run."""
-    return [factory.webhook(n) for n in range(first, first + count)]
+def build(
+    factory: OrderFactory, count: int, first: int = 0, followups: Followups | None = None
+) -> list[Webhook]:
+    """Orders ``first`` .. ``first + count - 1`` of the factory's run, each followed, where
+    ``followups`` says, by its cancellation or refunds a few webhooks later."""
+    timed: list[tuple[float, int, Webhook]] = []
+    for n in range(first, first + count):
+        order = factory.webhook(n)
+        timed.append((float(n), len(timed), order))
+        for delay, webhook in followups.of(factory, n, order) if followups else []:
+            timed.append((n + delay, len(timed), webhook))
+    return [webhook for _, _, webhook in sorted(timed, key=lambda t: t[:2])]
 
 
 def kinds(webhooks: list[Webhook]) -> Counter[Kind]:

@@ -1,14 +1,14 @@
-"""A task's JSON input read into a capture or refund, or ``BadRequest`` naming the field."""
+"""A task's JSON input read into a capture, refund or cancel, or ``BadRequest`` naming the field."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from billing_service.model import Capture, Refund, Waiter
+from billing_service.model import Cancel, Capture, Refund, Waiter
 
 BAD_REQUEST = "Billing.BadRequest"
-ACTIONS = ("capture", "refund")
+ACTIONS = ("capture", "refund", "cancel")
 DEFAULT_DEADLINE_MS = 300_000
 
 
@@ -22,7 +22,7 @@ class BadRequest(ValueError):
 
 def parse(
     action: str, text: str, waiter: Waiter, now_ms: int, timeout_at_ms: int | None
-) -> Capture | Refund:
+) -> Capture | Refund | Cancel:
     """The command an action's input asks for; its deadline is the task's, if it has one."""
     if action not in ACTIONS:
         raise BadRequest("action", f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
@@ -32,12 +32,27 @@ def parse(
         raise BadRequest("input", f"not JSON: {e}") from e
     if not isinstance(body, dict):
         raise BadRequest("input", "must be a JSON object")
-    order_id, amount, currency = _text(body, "order_id"), _amount(body), _currency(body)
     deadline = timeout_at_ms if timeout_at_ms is not None else now_ms + DEFAULT_DEADLINE_MS
+    if action == "cancel":
+        return Cancel(_text(body, "order_id"), waiter, now_ms, deadline)
+    order_id, amount, currency = _text(body, "order_id"), _amount(body), _currency(body)
     if action == "capture":
         token = _text(body, "payment_token")
         return Capture(order_id, amount, currency, token, waiter, now_ms, deadline)
-    return Refund(order_id, amount, currency, waiter, now_ms, deadline)
+    refund_id = _refund_id(body)
+    return Refund(order_id, amount, currency, waiter, now_ms, deadline, refund_id)
+
+
+def _refund_id(body: dict[str, Any]) -> str:
+    """Which refund of the order (the storefront's id); absent for the whole-order refund."""
+    value = body.get("refund_id")
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value and not set(value) & set(":/"):
+        return value
+    raise BadRequest("refund_id", "must be a positive whole number or a name without : or /")
 
 
 def _text(body: dict[str, Any], name: str) -> str:

@@ -1,10 +1,12 @@
 """Billing's rules: ``decide(payment, command) -> events`` and ``evolve(payment, event)``.
 
 A capture or refund reaches the provider at most once per order in effect: every attempt
-of an order's operation carries the same idempotency key, a command for an operation
-already done answers with what was recorded, and one still pending only waits for it
-(unless its deadline passed, when the same request is sent again under the same key).
-A declined capture is tried again only with another payment token, under a new key.
+of an operation carries the same idempotency key, a command for an operation already done
+answers with what was recorded, and one still pending only waits for it (unless its
+deadline passed, when the same request is sent again under the same key). A declined
+capture is tried again only with another payment token, under a new key. Refunds are
+named, each done once, and never more in total than the capture. A cancellation is kept
+as a fact (see ``cancellation``).
 """
 
 from __future__ import annotations
@@ -12,17 +14,20 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import reduce
 
-from billing_service.ids import idempotency_key, invoice_id, request_id
+from billing_service import cancellation
+from billing_service.ids import invoice_id
 from billing_service.model import (
     CAPTURE,
     REFUND,
     AnswerAwaited,
     Answered,
+    Cancel,
     Capture,
     Command,
     Event,
     InvoiceIssued,
     Operation,
+    OrderCancelled,
     Outcome,
     Payment,
     PaymentAttemptFailed,
@@ -34,12 +39,15 @@ from billing_service.model import (
     Refund,
     Status,
 )
+from billing_service.operations import operate, output, request, tell
 
 DECLINED = "Payment.Declined"
 REJECTED = "Payment.Rejected"
 UNAVAILABLE = "Payment.Unavailable"
 NOT_CAPTURED = "Payment.NotCaptured"
 BAD_REQUEST = "Billing.BadRequest"
+REFUND_EXCEEDS_CAPTURE = "Billing.RefundExceedsCapture"
+ORDER_CANCELLED = cancellation.ORDER_CANCELLED
 
 
 def decide(payment: Payment, command: Command) -> list[Event]:
@@ -48,6 +56,8 @@ def decide(payment: Payment, command: Command) -> list[Event]:
             return _capture(payment, command)
         case Refund():
             return _refund(payment, command)
+        case Cancel():
+            return cancellation.cancel(payment, command)
         case ProviderAnswered():
             return _answered(payment, command)
 
@@ -55,10 +65,13 @@ def decide(payment: Payment, command: Command) -> list[Event]:
 def evolve(payment: Payment, event: Event) -> Payment:
     if isinstance(event, InvoiceIssued):
         return replace(payment, invoice_id=event.invoice_id)
+    if isinstance(event, OrderCancelled):
+        return replace(payment, cancelled=True)
+    kind, refund_id = _names(event)
     if isinstance(event, PaymentRequested):
-        before = payment.operation(event.operation)
+        before = payment.operation(kind, refund_id)
         requested = Operation(
-            kind=event.operation,
+            kind=kind,
             order_id=event.order_id,
             amount_cents=event.amount_cents,
             currency=event.currency,
@@ -69,9 +82,10 @@ def evolve(payment: Payment, event: Event) -> Payment:
             deadline_ms=event.deadline_ms,
             payment_token=event.payment_token,
             waiters=before.waiters if before else (),
+            refund_id=refund_id,
         )
         return _put(payment, requested)
-    op = payment.operation(event.operation)
+    op = payment.operation(kind, refund_id)
     if op is None:
         return payment
     match event:
@@ -93,84 +107,41 @@ def apply(payment: Payment, events: list[Event]) -> Payment:
     return reduce(evolve, events, payment)
 
 
-def output(payment: Payment, op: Operation) -> dict[str, object]:
-    """What a task is answered once ``op`` is done."""
-    if op.kind == CAPTURE:
-        invoice = payment.invoice_id or invoice_id(op.order_id)
-        return {
-            "capture_id": op.reference,
-            "amount_cents": op.amount_cents,
-            "currency": op.currency,
-            "invoice_id": invoice,
-        }
-    return {"refund_id": op.reference, "amount_cents": op.amount_cents, "currency": op.currency}
-
-
 def _capture(payment: Payment, c: Capture) -> list[Event]:
+    if payment.cancelled:
+        return [Answered(c.order_id, CAPTURE, c.waiter, **cancellation.refusal(c.order_id))]
     op = payment.capture
     if op is not None and op.status is Status.REFUSED and c.payment_token != op.payment_token:
-        return _request(payment, c, CAPTURE, op.generation + 1, c.payment_token, None)
-    return _operate(payment, c, CAPTURE, c.payment_token, None)
+        return request(payment, c, CAPTURE, op.generation + 1, c.payment_token, None)
+    return operate(payment, c, CAPTURE, c.payment_token, None)
 
 
 def _refund(payment: Payment, c: Refund) -> list[Event]:
     captured = payment.capture
+    reference = captured.reference if captured else None
+    if payment.operation(REFUND, c.refund_id) is not None:
+        return operate(payment, c, REFUND, None, reference)
     if captured is None or captured.status is not Status.DONE:
-        cause = f"order {c.order_id} has no capture to refund"
-        return [Answered(c.order_id, REFUND, c.waiter, error=NOT_CAPTURED, cause=cause)]
-    if c.currency != captured.currency or c.amount_cents > captured.amount_cents:
+        return [_refused(c, NOT_CAPTURED, f"order {c.order_id} has no capture to refund")]
+    if c.currency != captured.currency:
+        cause = f"currency: {c.currency} is not the capture's {captured.currency}"
+        return [_refused(c, BAD_REQUEST, cause)]
+    if c.amount_cents > payment.refundable_cents:
         cause = (
-            f"amount_cents: {c.amount_cents} {c.currency} exceeds the capture of "
-            f"{captured.amount_cents} {captured.currency}"
+            f"amount_cents: refund {c.refund_id or 'of the order'} of {c.amount_cents}"
+            f" {c.currency} exceeds the {payment.refundable_cents} left of the capture of"
+            f" {captured.amount_cents} {captured.currency}"
         )
-        return [Answered(c.order_id, REFUND, c.waiter, error=BAD_REQUEST, cause=cause)]
-    return _operate(payment, c, REFUND, None, captured.reference)
+        return [_refused(c, REFUND_EXCEEDS_CAPTURE, cause)]
+    return operate(payment, c, REFUND, None, reference)
 
 
-def _operate(
-    payment: Payment, c: Capture | Refund, kind: str, token: str | None, capture_id: str | None
-) -> list[Event]:
-    op = payment.operation(kind)
-    if op is None:
-        return _request(payment, c, kind, 0, token, capture_id)
-    match op.status:
-        case Status.DONE:
-            return [Answered(c.order_id, kind, c.waiter, output=output(payment, op))]
-        case Status.REFUSED:
-            return [Answered(c.order_id, kind, c.waiter, error=op.error, cause=op.cause)]
-        case Status.PENDING if c.now_ms < op.deadline_ms:
-            return [AnswerAwaited(c.order_id, kind, c.waiter)]
-    return _request(payment, c, kind, op.generation, token, capture_id)
-
-
-def _request(
-    payment: Payment,
-    c: Capture | Refund,
-    kind: str,
-    generation: int,
-    token: str | None,
-    capture_id: str | None,
-) -> list[Event]:
-    before = payment.operation(kind)
-    attempt = before.attempt + 1 if before else 1
-    requested = PaymentRequested(
-        order_id=c.order_id,
-        operation=kind,
-        request_id=request_id(kind, c.order_id, attempt),
-        attempt=attempt,
-        generation=generation,
-        idempotency_key=idempotency_key(kind, c.order_id, generation),
-        amount_cents=c.amount_cents,
-        currency=c.currency,
-        deadline_ms=c.deadline_ms,
-        payment_token=token,
-        capture_id=capture_id,
-    )
-    return [requested, AnswerAwaited(c.order_id, kind, c.waiter)]
+def _refused(c: Refund, error: str, cause: str) -> Answered:
+    return Answered(c.order_id, REFUND, c.waiter, error=error, cause=cause, refund_id=c.refund_id)
 
 
 def _answered(payment: Payment, a: ProviderAnswered) -> list[Event]:
-    op = payment.operation(a.kind)
+    op = payment.operation(a.kind, a.refund_id)
     if op is None:
         return []
     if a.outcome is Outcome.SUCCEEDED:
@@ -178,11 +149,13 @@ def _answered(payment: Payment, a: ProviderAnswered) -> list[Event]:
     if op.status is not Status.PENDING or a.request_id != op.request_id:
         return []
     if a.outcome is Outcome.UNAVAILABLE:
-        failed: Event = PaymentAttemptFailed(op.order_id, op.kind, a.cause, a.request_id)
-        return [failed, *_tell(op, error=UNAVAILABLE, cause=a.cause)]
+        failed = PaymentAttemptFailed(op.order_id, op.kind, a.cause, a.request_id, op.refund_id)
+        error, cause = cancellation.told(payment, op, UNAVAILABLE, a.cause)
+        return [failed, *tell(op, error=error, cause=cause)]
     error = DECLINED if a.outcome is Outcome.DECLINED else REJECTED
-    declined: Event = PaymentDeclined(op.order_id, op.kind, error, a.cause, a.request_id)
-    return [declined, *_tell(op, error=error, cause=a.cause)]
+    declined = PaymentDeclined(op.order_id, op.kind, error, a.cause, a.request_id, op.refund_id)
+    error, cause = cancellation.told(payment, op, error, a.cause)
+    return [declined, *tell(op, error=error, cause=cause)]
 
 
 def _succeeded(payment: Payment, op: Operation, a: ProviderAnswered) -> list[Event]:
@@ -194,20 +167,30 @@ def _succeeded(payment: Payment, op: Operation, a: ProviderAnswered) -> list[Eve
             invoice = invoice_id(op.order_id)
             events.append(InvoiceIssued(op.order_id, invoice, op.amount_cents, op.currency))
     else:
-        events.append(PaymentRefunded(op.order_id, ref, op.amount_cents, op.currency, a.request_id))
+        refunded = PaymentRefunded(
+            op.order_id, ref, op.amount_cents, op.currency, a.request_id, op.refund_id
+        )
+        events.append(refunded)
     after = apply(payment, events)
-    done = after.operation(op.kind)
+    done = after.operation(op.kind, op.refund_id)
     assert done is not None
-    return [*events, *_tell(op, output=output(after, done))]
+    if op.kind == CAPTURE and payment.cancelled:
+        return [*events, *cancellation.captured_late(after, done, a.now_ms)]
+    return [*events, *tell(op, output=output(after, done))]
 
 
-def _tell(
-    op: Operation, *, output: object = None, error: str | None = None, cause: str = ""
-) -> list[Event]:
-    return [Answered(op.order_id, op.kind, w, output, error, cause) for w in op.waiters]
+def _names(event: Event) -> tuple[str, str]:
+    """The operation an event is about: its kind and refund id."""
+    if isinstance(event, PaymentRefunded):
+        return event.operation, event.order_refund_id
+    if isinstance(event, PaymentCaptured):
+        return CAPTURE, ""
+    assert not isinstance(event, InvoiceIssued | OrderCancelled)
+    return event.operation, event.refund_id
 
 
 def _put(payment: Payment, op: Operation) -> Payment:
     if op.kind == CAPTURE:
         return replace(payment, capture=op)
-    return replace(payment, refund=op)
+    others = tuple(r for r in payment.refunds if r.refund_id != op.refund_id)
+    return replace(payment, refunds=(*others, op))

@@ -11,6 +11,7 @@ from billing_service.model import (
     CAPTURE,
     Answered,
     InvoiceIssued,
+    OrderCancelled,
     PaymentAttemptFailed,
     PaymentCaptured,
     PaymentDeclined,
@@ -31,6 +32,7 @@ Published = (
     | PaymentDeclined
     | PaymentAttemptFailed
     | InvoiceIssued
+    | OrderCancelled
 )
 
 

@@ -1,5 +1,5 @@
 """Billing's two inputs, each handled in the caller's transaction: a workflow's command
-(capture, refund) and the gateway's answer about a request billing made."""
+(capture, refund, cancel) and the gateway's answer about a request billing made."""
 
 from __future__ import annotations
 
@@ -65,9 +65,12 @@ class BillingHandlers:
         if names is None:
             log.warning("answer to a request billing did not make", extra={"token": request_id})
             return
-        kind, order_id = names
+        kind, refund_id, order_id = names
         outcome, reference, cause = verdict(envelope.type, envelope.data)
-        answered = ProviderAnswered(order_id, kind, request_id, outcome, reference, cause)
+        now_ms = int(envelope.time.timestamp() * 1000)
+        answered = ProviderAnswered(
+            order_id, kind, request_id, outcome, reference, cause, refund_id, now_ms
+        )
         self._decide(conn, answered, envelope)
 
     def _decide(self, conn: Connection, command: Command, cause: Envelope) -> None:

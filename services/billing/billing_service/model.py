@@ -1,4 +1,6 @@
-"""Billing's vocabulary: an order's capture and refund, each an operation done at most once.
+"""Billing's vocabulary: an order's capture and its refunds, each an operation done at most
+once. A refund is named by its ``refund_id`` (the storefront's, ``cancellation``, or empty
+for the whole-order refund of a failed fulfilment); together they never exceed the capture.
 
 An operation is ``pending`` while the provider is being asked, ``done`` once it answered
 yes, ``refused`` when it said no for good (a declined card), ``failed`` when the last
@@ -57,17 +59,31 @@ class Operation:
     error: str | None = None
     cause: str = ""
     waiters: tuple[Waiter, ...] = ()
+    refund_id: str = ""
 
 
 @dataclass(frozen=True)
 class Payment:
+    """An order's capture and refunds; ``cancelled`` once billing knows the order is."""
+
     order_id: str
     capture: Operation | None = None
-    refund: Operation | None = None
+    refunds: tuple[Operation, ...] = ()
     invoice_id: str | None = None
+    cancelled: bool = False
 
-    def operation(self, kind: str) -> Operation | None:
-        return self.capture if kind == CAPTURE else self.refund
+    def operation(self, kind: str, refund_id: str = "") -> Operation | None:
+        if kind == CAPTURE:
+            return self.capture
+        return next((r for r in self.refunds if r.refund_id == refund_id), None)
+
+    @property
+    def refundable_cents(self) -> int:
+        """What is left of the capture once every refund not refused is counted."""
+        if self.capture is None or self.capture.status is not Status.DONE:
+            return 0
+        taken = sum(r.amount_cents for r in self.refunds if r.status is not Status.REFUSED)
+        return self.capture.amount_cents - taken
 
 
 # Commands
@@ -92,6 +108,17 @@ class Refund:
     waiter: Waiter
     now_ms: int
     deadline_ms: int
+    refund_id: str = ""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The order is cancelled: capture nothing more, refund what is left of the capture."""
+
+    order_id: str
+    waiter: Waiter
+    now_ms: int
+    deadline_ms: int
 
 
 @dataclass(frozen=True)
@@ -102,9 +129,11 @@ class ProviderAnswered:
     outcome: Outcome
     reference: str | None = None
     cause: str = ""
+    refund_id: str = ""
+    now_ms: int = 0
 
 
-Command = Capture | Refund | ProviderAnswered
+Command = Capture | Refund | Cancel | ProviderAnswered
 
 
 # Events
@@ -125,6 +154,7 @@ class PaymentRequested:
     deadline_ms: int
     payment_token: str | None = None
     capture_id: str | None = None
+    refund_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +162,7 @@ class AnswerAwaited:
     order_id: str
     operation: str
     waiter: Waiter
+    refund_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,11 +180,14 @@ class PaymentCaptured:
 
 @dataclass(frozen=True)
 class PaymentRefunded:
+    """``refund_id`` is the provider's reference; ``order_refund_id`` names the refund."""
+
     order_id: str
     refund_id: str
     amount_cents: int
     currency: str
     request_id: str
+    order_refund_id: str = ""
 
     @property
     def operation(self) -> str:
@@ -167,6 +201,7 @@ class PaymentDeclined:
     error: str
     cause: str
     request_id: str
+    refund_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +210,14 @@ class PaymentAttemptFailed:
     operation: str
     cause: str
     request_id: str
+    refund_id: str = ""
+
+
+@dataclass(frozen=True)
+class OrderCancelled:
+    """Billing knows the order is cancelled: it captures nothing more for it."""
+
+    order_id: str
 
 
 @dataclass(frozen=True)
@@ -195,6 +238,7 @@ class Answered:
     output: Any = None
     error: str | None = None
     cause: str = ""
+    refund_id: str = ""
 
 
 Event = (
@@ -205,5 +249,6 @@ Event = (
     | PaymentDeclined
     | PaymentAttemptFailed
     | InvoiceIssued
+    | OrderCancelled
     | Answered
 )

@@ -1,5 +1,6 @@
 """Billing's records in PostgreSQL: one row per order and operation (its idempotency
-record, with the tasks waiting on it) and the invoices. Callers hold the transaction."""
+record, with the tasks waiting on it; refunds named by ``refund_id``), the invoices and
+the cancelled orders. Callers hold the transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from billing_service.model import CAPTURE, Operation, Payment, Status, Waiter
+from billing_service.model import CAPTURE, REFUND, Operation, Payment, Status, Waiter
 from orderloom.outbox.migrations import Migration, migrate
 from orderloom.outbox.store import Connection
 
@@ -46,10 +47,23 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        2,
+        "several refunds per order, cancelled orders",
+        """
+        ALTER TABLE payment_operations ADD COLUMN refund_id text NOT NULL DEFAULT '';
+        ALTER TABLE payment_operations DROP CONSTRAINT payment_operations_pkey;
+        ALTER TABLE payment_operations ADD PRIMARY KEY (order_id, kind, refund_id);
+        CREATE TABLE cancelled_orders (
+            order_id     text PRIMARY KEY,
+            cancelled_at timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
 ]
 _COLUMNS = (
     "kind, order_id, amount_cents, currency, status, request_id, attempt, generation,"
-    " deadline_ms, payment_token, reference, error, cause, waiters"
+    " deadline_ms, payment_token, reference, error, cause, waiters, refund_id"
 )
 
 
@@ -63,19 +77,28 @@ def load(conn: Connection, order_id: str) -> Payment:
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM payment_operations WHERE order_id = %s", (order_id,)
     ).fetchall()
-    ops = {r[0]: _operation(r) for r in rows}
+    ops = [_operation(r) for r in rows]
     invoice = conn.execute("SELECT invoice_id FROM invoices WHERE order_id = %s", (order_id,))
     found = invoice.fetchone()
-    return Payment(order_id, ops.get(CAPTURE), ops.get("refund"), found[0] if found else None)
+    cancelled = conn.execute("SELECT 1 FROM cancelled_orders WHERE order_id = %s", (order_id,))
+    return Payment(
+        order_id,
+        next((op for op in ops if op.kind == CAPTURE), None),
+        tuple(sorted((op for op in ops if op.kind == REFUND), key=lambda op: op.refund_id)),
+        found[0] if found else None,
+        cancelled.fetchone() is not None,
+    )
 
 
 def save(conn: Connection, before: Payment, after: Payment) -> None:
-    for op, old in ((after.capture, before.capture), (after.refund, before.refund)):
-        if op is not None and op != old:
+    if after.cancelled and not before.cancelled:
+        conn.execute("INSERT INTO cancelled_orders (order_id) VALUES (%s)", (after.order_id,))
+    for op in (after.capture, *after.refunds):
+        if op is not None and op != before.operation(op.kind, op.refund_id):
             conn.execute(
                 f"INSERT INTO payment_operations ({_COLUMNS})"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (order_id, kind) DO UPDATE SET status = EXCLUDED.status,"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (order_id, kind, refund_id) DO UPDATE SET status = EXCLUDED.status,"
                 " amount_cents = EXCLUDED.amount_cents, currency = EXCLUDED.currency,"
                 " request_id = EXCLUDED.request_id, attempt = EXCLUDED.attempt,"
                 " generation = EXCLUDED.generation, deadline_ms = EXCLUDED.deadline_ms,"
@@ -93,13 +116,14 @@ def save(conn: Connection, before: Payment, after: Payment) -> None:
 
 
 def captures_report(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """The latest captures, with their refund and invoice when there is one."""
+    """The latest captures, with their invoice and what of them is refunded."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
             "SELECT c.order_id, c.status, c.amount_cents, c.currency, c.reference AS capture_id,"
-            " c.attempt, c.error, i.invoice_id, r.status AS refund, c.updated_at"
+            " c.attempt, c.error, i.invoice_id, c.updated_at,"
+            " (SELECT sum(r.amount_cents) FROM payment_operations r WHERE r.order_id = c.order_id"
+            "  AND r.kind = 'refund' AND r.status = 'done') AS refunded_cents"
             " FROM payment_operations c"
-            " LEFT JOIN payment_operations r ON r.order_id = c.order_id AND r.kind = 'refund'"
             " LEFT JOIN invoices i ON i.order_id = c.order_id"
             " WHERE c.kind = 'capture' ORDER BY c.updated_at DESC, c.order_id LIMIT %s",
             (limit,),
@@ -122,6 +146,7 @@ def _row(op: Operation) -> tuple[object, ...]:
         op.error,
         op.cause,
         Jsonb([asdict(w) for w in op.waiters]),
+        op.refund_id,
     )
 
 
@@ -141,4 +166,5 @@ def _operation(r: tuple[Any, ...]) -> Operation:
         error=r[11],
         cause=r[12],
         waiters=tuple(Waiter(**w) for w in r[13]),
+        refund_id=r[14],
     )

@@ -8,16 +8,20 @@ from typing import Any
 from inventory_service.model import (
     ApplyLevels,
     ApplyProducts,
+    Cancel,
     Command,
+    Commit,
     Level,
     Line,
     Product,
     Release,
     Reserve,
+    Restock,
+    RestockedLine,
 )
 
 BAD_REQUEST = "Inventory.BadRequest"
-ACTIONS = ("reserve", "release", "apply_levels", "apply_products")
+ACTIONS = ("reserve", "release", "commit", "cancel", "restock", "apply_levels", "apply_products")
 
 
 class BadRequest(ValueError):
@@ -56,6 +60,22 @@ def parse(action: str, text: str) -> Command:
             )
         case "release":
             return Release(_text(body, "order_id"))
+        case "commit":
+            return Commit(_text(body, "order_id"))
+        case "cancel":
+            return Cancel(_text(body, "order_id"))
+        case "restock":
+            return Restock(
+                _text(body, "order_id"),
+                _id(body, "refund_id"),
+                tuple(
+                    RestockedLine(
+                        _text(x, "sku", f"lines[{n}]"),
+                        _count(x, "quantity", f"lines[{n}]", positive=True),
+                    )
+                    for n, x in enumerate(_objects(_list(body, "lines"), "lines"))
+                ),
+            )
         case "apply_levels":
             levels = _objects(_list(body, "levels"), "levels")
             _unique(levels, "levels")
@@ -88,6 +108,14 @@ def _text(body: dict[str, Any], name: str, at: str = "") -> str:
     if not isinstance(value, str) or not value:
         raise BadRequest(_where(at, name), "must be a non-empty string")
     return value
+
+
+def _id(body: dict[str, Any], name: str) -> str:
+    """A storefront id: a non-empty string or a positive whole number, kept as text."""
+    value = body.get(name)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    return _text(body, name)
 
 
 def _count(

@@ -2,7 +2,8 @@
 
 A reservation takes all of an order's lines or none; an item without backorders never
 goes below zero available through a reservation. Reserving an order that already holds
-the same lines returns that reservation; releasing frees an order's lines once.
+the same lines returns that reservation; releasing frees an order's lines once. What
+happens to a reservation later (commit, cancel, restock) is in ``lifecycle``.
 """
 
 from __future__ import annotations
@@ -11,25 +12,33 @@ from collections import Counter
 from dataclasses import replace
 from functools import reduce
 
+from inventory_service import lifecycle
 from inventory_service.model import (
     Answered,
     ApplyLevels,
     ApplyProducts,
     AvailabilityReported,
+    Cancel,
     Command,
+    Commit,
     Event,
     Item,
+    OrderCancelled,
     ProductChanged,
     Release,
     Reservation,
+    ReservationCommitted,
     ReservationRejected,
     Reserve,
     ReservedLine,
+    Restock,
+    Restocked,
     Shortage,
     Stock,
     StockLevelChanged,
     StockReleased,
     StockReserved,
+    StockRestocked,
 )
 
 OUT_OF_STOCK = "Stock.OutOfStock"
@@ -43,6 +52,12 @@ def decide(stock: Stock, command: Command) -> list[Event]:
             return _reserve(stock, command)
         case Release():
             return _release(stock, command)
+        case Commit():
+            return lifecycle.commit(stock, command)
+        case Cancel():
+            return lifecycle.cancel(stock, command)
+        case Restock():
+            return lifecycle.restock(stock, command)
         case ApplyLevels():
             return _apply_levels(stock, command)
         case ApplyProducts():
@@ -54,10 +69,20 @@ def evolve(stock: Stock, event: Event) -> Stock:
     match event:
         case StockReserved():
             moved = _move(items, event.lines, +1)
-            return Stock(moved, Reservation(event.order_id, event.lines, active=True))
+            held = Reservation(event.order_id, event.lines, active=True)
+            return replace(stock, items=moved, reservation=held)
         case StockReleased():
             moved = _move(items, event.lines, -1)
-            return Stock(moved, Reservation(event.order_id, event.lines, active=False))
+            assert stock.reservation is not None
+            return replace(stock, items=moved, reservation=replace(stock.reservation, active=False))
+        case ReservationCommitted():
+            return replace(stock, committed=True)
+        case OrderCancelled():
+            return replace(stock, cancelled=True)
+        case StockRestocked():
+            returned = tuple(ReservedLine(0, x.sku, x.quantity) for x in event.lines)
+            restocks = (*stock.restocks, Restocked(event.refund_id, event.lines))
+            return replace(stock, items=_move(items, returned, -1), restocks=restocks)
         case StockLevelChanged():
             item = items.get(event.sku, Item(event.sku))
             return replace(stock, items={**items, event.sku: replace(item, on_hand=event.on_hand)})
@@ -92,6 +117,8 @@ def _lines_output(lines: tuple[ReservedLine, ...]) -> list[dict[str, object]]:
 
 def _reserve(stock: Stock, command: Reserve) -> list[Event]:
     order_id, held = command.order_id, _held(stock, command.order_id)
+    if stock.cancelled:
+        return [lifecycle.cancelled(order_id)]
     if held is not None and held.active:
         if [(x.sku, x.quantity) for x in held.lines] == [
             (x.sku, x.quantity) for x in command.lines
@@ -132,13 +159,12 @@ def _reserve(stock: Stock, command: Reserve) -> list[Event]:
 
 
 def _release(stock: Stock, command: Release) -> list[Event]:
+    lines = lifecycle.held_lines(stock)
+    answer = Answered(lifecycle.released(command.order_id, lines))
     held = _held(stock, command.order_id)
     if held is None or not held.active:
-        return [Answered({"order_id": command.order_id, "released": []})]
-    return [
-        StockReleased(command.order_id, held.lines),
-        Answered({"order_id": command.order_id, "released": _lines_output(held.lines)}),
-    ]
+        return [answer]
+    return [StockReleased(command.order_id, lines), answer]
 
 
 def _apply_levels(stock: Stock, command: ApplyLevels) -> list[Event]:

@@ -11,11 +11,14 @@ from typing import Any
 from inventory_service.model import (
     AvailabilityReported,
     Event,
+    OrderCancelled,
     ProductChanged,
+    ReservationCommitted,
     ReservationRejected,
     StockLevelChanged,
     StockReleased,
     StockReserved,
+    StockRestocked,
 )
 from orderloom.events.envelope import Envelope
 
@@ -41,7 +44,14 @@ def envelope(event: Event, *, location: str, cause: Envelope, index: int) -> Env
 
 def _record(event: Event) -> tuple[str, dict[str, Any]]:
     match event:
-        case StockReserved() | StockReleased() | ReservationRejected():
+        case (
+            StockReserved()
+            | StockReleased()
+            | ReservationRejected()
+            | ReservationCommitted()
+            | OrderCancelled()
+            | StockRestocked()
+        ):
             return event.order_id, asdict(event)
         case StockLevelChanged():
             return event.sku, asdict(event) | {"available": event.available}

@@ -36,7 +36,7 @@ class TaskHandler:
             return
         before = ledger.load(conn, self._location, command)
         decided = decide(before, command)
-        ledger.save(conn, self._location, before, apply(before, decided))
+        ledger.save(conn, self._location, command, before, apply(before, decided))
         self._queue(conn, task, decided)
 
     def _queue(self, conn: Connection, task: Task, decided: list[Event]) -> None:

@@ -11,15 +11,19 @@ from typing import Any
 
 from psycopg.rows import dict_row
 
+from inventory_service import order_facts
 from inventory_service.model import (
     ApplyLevels,
     ApplyProducts,
+    Cancel,
     Command,
+    Commit,
     Item,
     Release,
     Reservation,
     Reserve,
     ReservedLine,
+    Restock,
     Stock,
 )
 from orderloom.outbox.migrations import Migration, migrate
@@ -56,6 +60,7 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX reservations_active_by_sku ON reservations (location, sku) WHERE active;
         """,
     ),
+    order_facts.MIGRATION,
 ]
 _ITEM_COLUMNS = "sku, on_hand, reserved, backorder, title, price_cents, reported"
 _SYNC_LOCK = "inventory.sync"
@@ -68,13 +73,14 @@ def install(conn: Connection) -> None:
 def load(conn: Connection, location: str, command: Command) -> Stock:
     """The state ``command`` needs, locked until the transaction ends."""
     match command:
-        case Reserve() | Release():
+        case Reserve() | Release() | Commit() | Cancel() | Restock():
             _lock(conn, f"inventory.order:{command.order_id}")
             reservation = _reservation(conn, command.order_id)
             skus = {x.sku for x in command.lines} if isinstance(command, Reserve) else set()
             if reservation is not None:
                 skus |= {x.sku for x in reservation.lines}
-            return Stock(_items(conn, location, sorted(skus)), reservation)
+            stock = Stock(_items(conn, location, sorted(skus)), reservation)
+            return order_facts.load(conn, command.order_id, stock)
         case ApplyLevels():
             _lock(conn, _SYNC_LOCK)
             levels = sorted(x.sku for x in command.levels)
@@ -84,7 +90,7 @@ def load(conn: Connection, location: str, command: Command) -> Stock:
             return Stock(_items(conn, location, sorted(x.sku for x in command.products)))
 
 
-def save(conn: Connection, location: str, before: Stock, after: Stock) -> None:
+def save(conn: Connection, location: str, command: Command, before: Stock, after: Stock) -> None:
     changed = [i for sku, i in after.items.items() if before.items.get(sku) != i]
     if changed:
         conn.cursor().executemany(
@@ -123,6 +129,8 @@ def save(conn: Connection, location: str, before: Stock, after: Stock) -> None:
                 for x in held.lines
             ],
         )
+    if isinstance(command, Reserve | Release | Commit | Cancel | Restock):
+        order_facts.save(conn, location, command.order_id, before, after)
 
 
 def seed(conn: Connection, location: str, products: list[dict[str, Any]]) -> int:

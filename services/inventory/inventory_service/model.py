@@ -1,7 +1,9 @@
 """The stock ledger's vocabulary: what is held, what is asked, what happened. Pure data.
 
 Available stock is on hand minus reserved. ``reported`` is the availability last pushed
-to the storefront, so a sync can send only what changed since.
+to the storefront, so a sync can send only what changed since. An order's reservation is
+``committed`` once it is handed over for shipping, after which it can no longer be
+cancelled; refunds may return some of its goods to stock (``restocks``).
 """
 
 from __future__ import annotations
@@ -43,11 +45,29 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class RestockedLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Restocked:
+    """Goods of one refund back in stock: recorded per refund, so each returns once."""
+
+    refund_id: str
+    lines: tuple[RestockedLine, ...]
+
+
+@dataclass(frozen=True)
 class Stock:
-    """What a command may touch: the items it names and the order's reservation."""
+    """What a command may touch: the items it names, the order's reservation, and what is
+    known of the order (cancelled, committed to shipping, refunds restocked)."""
 
     items: dict[str, Item] = field(default_factory=dict)
     reservation: Reservation | None = None
+    cancelled: bool = False
+    committed: bool = False
+    restocks: tuple[Restocked, ...] = ()
 
 
 # Commands
@@ -69,6 +89,29 @@ class Reserve:
 @dataclass(frozen=True)
 class Release:
     order_id: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    """The order is about to be handed to the 3PL: from now on it cannot be cancelled."""
+
+    order_id: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The storefront cancelled the order: release what it holds, reserve nothing more."""
+
+    order_id: str
+
+
+@dataclass(frozen=True)
+class Restock:
+    """Return the goods of one refund to stock (at most what the order still holds)."""
+
+    order_id: str
+    refund_id: str
+    lines: tuple[RestockedLine, ...]
 
 
 @dataclass(frozen=True)
@@ -97,7 +140,7 @@ class ApplyProducts:
     products: tuple[Product, ...]
 
 
-Command = Reserve | Release | ApplyLevels | ApplyProducts
+Command = Reserve | Release | Commit | Cancel | Restock | ApplyLevels | ApplyProducts
 
 
 # Events
@@ -129,6 +172,23 @@ class ReservationRejected:
 class StockReleased:
     order_id: str
     lines: tuple[ReservedLine, ...]
+
+
+@dataclass(frozen=True)
+class ReservationCommitted:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class OrderCancelled:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class StockRestocked:
+    order_id: str
+    refund_id: str
+    lines: tuple[RestockedLine, ...]
 
 
 @dataclass(frozen=True)
@@ -169,6 +229,9 @@ Event = (
     StockReserved
     | ReservationRejected
     | StockReleased
+    | ReservationCommitted
+    | OrderCancelled
+    | StockRestocked
     | StockLevelChanged
     | AvailabilityReported
     | ProductChanged

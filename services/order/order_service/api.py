@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from order_service import problems
-from order_service.intake import ORDER_EVENTS, PAYLOADS, fulfillment_definition, records
+from order_service.intake import ORDER_EVENTS, PAYLOADS, definitions, records
 from order_service.mapping import FieldProblem
 from order_service.publisher import AsyncPublisher, NotDelivered
 from order_service.seen import MarkerFeed, SeenMarkers
@@ -55,7 +55,7 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
         topic = topic_name(settings.kafka, ORDER_EVENTS)
         feed = MarkerFeed(settings.kafka, topic, seen, settings.duplicate_window_s)
         feed.start()
-        app.state.intake = Intake(publisher, seen, feed, fulfillment_definition())
+        app.state.intake = Intake(publisher, seen, feed, definitions())
         if not await asyncio.to_thread(feed.caught_up.wait, 120.0):
             app.state.intake.close()
             raise RuntimeError(f"could not read {topic} to learn which orders were accepted")
@@ -96,7 +96,7 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
                 model.model_validate_json(body),
                 shop,
                 headers.get("x-shopify-webhook-id"),
-                service.definition,
+                service.definitions,
             )
         except ValidationError as e:
             return problems.invalid_payload(e)

@@ -3,6 +3,8 @@
 The execution's history already says what happened to the order, step by step; this
 names it in the order's own words (StockReserved, SalesOrderCreated, PaymentCaptured,
 ShipmentRequested, OrderCompleted, OrderFailed) for whoever follows ``order.events``.
+A fulfilment stopped by a cancellation succeeds in its ``OrderCancelled`` state with the
+cancellation in its output: that is ``FulfillmentCancelled``, not ``OrderCompleted``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ def order_events(order_id: str, event: dict[str, Any]) -> tuple[str, dict[str, A
     if kind == "TaskSucceeded" and details.get("name") in STEPS:
         return NS + STEPS[details["name"]], {**base, "details": json.dumps(details.get("output"))}
     if kind == "ExecutionSucceeded":
-        return NS + "OrderCompleted", {**base, "details": json.dumps(details.get("output"))}
+        output = details.get("output")
+        cancellation = output.get("cancellation") if isinstance(output, dict) else None
+        if isinstance(cancellation, dict):
+            reason = str(cancellation.get("Error") or "")
+            return NS + "FulfillmentCancelled", {
+                **base,
+                "reason": reason,
+                "details": json.dumps(output),
+            }
+        return NS + "OrderCompleted", {**base, "details": json.dumps(output)}
     if kind in ("ExecutionFailed", "ExecutionTimedOut"):
         return NS + "OrderFailed", {
             **base,

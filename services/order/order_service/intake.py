@@ -1,9 +1,11 @@
 """What one verified webhook becomes: the records to write, in order, and the marker.
 
 Pure: no Kafka, no HTTP. The route parses the body into a payload with the model
-``PAYLOADS`` names for its topic and asks ``records`` for what to publish. The last
-record of every delivery is its marker on ``order.events``; once the marker is written,
-every record before it is too, which is what the duplicate check relies on.
+``PAYLOADS`` names for its topic and asks ``records`` for what to publish. Each delivery
+starts one execution (OrderFulfillment, OrderCancellation or OrderRefund, its id derived
+from the order and refund ids, so a repeat starts nothing new) and ends with its marker
+on ``order.events``; once the marker is written, every record before it is too, which is
+what the duplicate check relies on.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ SOURCE = "orderloom/order-intake"
 ORDER_EVENTS = "order.events"
 WORKFLOW_INPUTS = "workflow.inputs"
 WORKFLOW = "OrderFulfillment"
+CANCELLATION = "OrderCancellation"
+REFUND = "OrderRefund"
+DEFINITION_FILES = {
+    WORKFLOW: "order_fulfillment.json",
+    CANCELLATION: "order_cancellation.json",
+    REFUND: "order_refund.json",
+}
 PAYLOADS: dict[str, type[BaseModel]] = {
     "orders/create": Order,
     "orders/cancelled": Cancellation,
@@ -32,11 +41,21 @@ PAYLOADS: dict[str, type[BaseModel]] = {
 """The webhook topics this intake takes (``X-Shopify-Topic``) and their payload models."""
 
 
-def fulfillment_definition() -> dict[str, Any]:
-    """The OrderFulfillment definition shipped with the service (read once at startup)."""
-    text = resources.files("order_service").joinpath("workflows/order_fulfillment.json")
-    loaded: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
-    return loaded
+def definitions() -> dict[str, dict[str, Any]]:
+    """The workflow definitions shipped with the service by name (read once at startup)."""
+    folder = resources.files("order_service").joinpath("workflows")
+    return {
+        name: json.loads(folder.joinpath(file).read_text(encoding="utf-8"))
+        for name, file in DEFINITION_FILES.items()
+    }
+
+
+def cancellation_id(order_id: str) -> str:
+    return f"{order_id}-cancellation"
+
+
+def refund_execution_id(order_id: str, refund_id: int) -> str:
+    return f"{order_id}-refund-{refund_id}"
 
 
 @dataclass(frozen=True)
@@ -64,31 +83,50 @@ def _event(
     )
 
 
+def _start(
+    execution_id: str, workflow: str, definitions: dict[str, dict[str, Any]], input: Any, key: str
+) -> tuple[str, Envelope]:
+    started = start(execution_id, workflow, definitions[workflow], input, correlation_id=key)
+    return WORKFLOW_INPUTS, replace(started, id=f"{execution_id}/start")
+
+
 def records(
-    payload: BaseModel, shop: str, webhook_id: str | None, definition: dict[str, Any]
+    payload: BaseModel, shop: str, webhook_id: str | None, definitions: dict[str, dict[str, Any]]
 ) -> Delivery:
     """The records for a payload of one of ``PAYLOADS``' models; ``FieldProblem`` if unmappable."""
     if isinstance(payload, Order):
         key = mapping.order_id(shop, payload.id)
         data = mapping.order_received(shop, payload, webhook_id)
-        started = start(
-            key, WORKFLOW, definition, mapping.workflow_input(shop, payload), correlation_id=key
-        )
+        document = mapping.workflow_input(shop, payload)
         return Delivery(
             key,
             (
-                (WORKFLOW_INPUTS, replace(started, id=f"{key}/start")),
+                _start(key, WORKFLOW, definitions, document, key),
                 (ORDER_EVENTS, _event("OrderReceived", key, f"{key}/received", data, webhook_id)),
             ),
         )
     if isinstance(payload, Cancellation):
         key = mapping.order_id(shop, payload.id)
         data = mapping.order_cancelled(shop, payload, webhook_id)
-        event = _event("OrderCancelled", key, f"{key}/cancelled", data, webhook_id)
-        return Delivery(key, ((ORDER_EVENTS, event),))
+        document = mapping.cancellation_input(shop, payload)
+        return Delivery(
+            key,
+            (
+                _start(cancellation_id(key), CANCELLATION, definitions, document, key),
+                (ORDER_EVENTS, _event("OrderCancelled", key, f"{key}/cancelled", data, webhook_id)),
+            ),
+        )
     if isinstance(payload, Refund):
         key = mapping.order_id(shop, payload.order_id)
         data = mapping.refund_requested(shop, payload, webhook_id)
+        document = mapping.refund_input(shop, payload)
+        execution_id = refund_execution_id(key, payload.id)
         event = _event("RefundRequested", key, f"{key}/refund/{payload.id}", data, webhook_id)
-        return Delivery(key, ((ORDER_EVENTS, event),))
+        return Delivery(
+            key,
+            (
+                _start(execution_id, REFUND, definitions, document, key),
+                (ORDER_EVENTS, event),
+            ),
+        )
     raise TypeError(f"no records for a {type(payload).__name__}")

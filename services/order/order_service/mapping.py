@@ -122,6 +122,38 @@ def order_cancelled(shop: str, c: Cancellation, webhook_id: str | None) -> dict[
     }
 
 
+RESTOCKING = frozenset({"return", "cancel", "legacy_restock"})
+
+
+def restock_lines(r: Refund) -> list[dict[str, Any]]:
+    """The goods the refund puts back in stock, by SKU (lines without one cannot be)."""
+    wanted: dict[str, int] = {}
+    for line in r.refund_line_items:
+        kind = line.restock_type
+        back = kind in RESTOCKING or (kind is None and bool(r.restock))
+        sku = line.line_item.sku if line.line_item else None
+        if back and sku and line.quantity:
+            wanted[sku] = wanted.get(sku, 0) + line.quantity
+    return [{"sku": sku, "quantity": n} for sku, n in wanted.items()]
+
+
+def refund_input(shop: str, r: Refund) -> dict[str, Any]:
+    """The OrderRefund input document (see the definition's Comment), JSON-ready."""
+    data = refund_requested(shop, r, None)
+    return {
+        "order_id": data["order_id"],
+        "refund_id": r.id,
+        "amount_cents": data["amount_cents"],
+        "currency": data["currency"],
+        "restock_lines": restock_lines(r),
+    }
+
+
+def cancellation_input(shop: str, c: Cancellation) -> dict[str, Any]:
+    """The OrderCancellation input document, JSON-ready."""
+    return {"order_id": order_id(shop, c.id), "order_number": c.name, "reason": c.cancel_reason}
+
+
 def refund_requested(shop: str, r: Refund, webhook_id: str | None) -> dict[str, Any]:
     """``orderloom.order.RefundRequested`` data: the refund transactions' sum, exactly."""
     refunds = [(n, t) for n, t in enumerate(r.transactions) if t.kind == "refund"]
@@ -139,6 +171,7 @@ def refund_requested(shop: str, r: Refund, webhook_id: str | None) -> dict[str, 
             "subtotal_cents": None
             if line.subtotal is None or currency is None
             else _cents(line.subtotal, currency, f"refund_line_items[{n}].subtotal"),
+            "restock_type": line.restock_type,
         }
         for n, line in enumerate(r.refund_line_items)
     ]

@@ -18,19 +18,20 @@ from order_service.seen import MarkerFeed, SeenMarkers
 
 
 class Intake:
-    """The order intake's state: the publisher, the markers seen, the writes in flight."""
+    """The order intake's state: the publisher, the markers seen, the writes in flight, the
+    workflow definitions its deliveries start."""
 
     def __init__(
         self,
         publisher: AsyncPublisher,
         seen: SeenMarkers,
         feed: MarkerFeed,
-        definition: dict[str, Any],
+        definitions: dict[str, dict[str, Any]],
     ) -> None:
         self.publisher = publisher
         self.seen = seen
         self.feed = feed
-        self.definition = definition
+        self.definitions = definitions
         self._writing: dict[str, asyncio.Task[None]] = {}
 
     async def accept(self, delivery: Delivery) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -92,9 +92,13 @@ class RefundLineItem(Payload):
 
 
 class RefundLine(Payload):
+    """``restock_type``: ``return`` or ``cancel`` put the goods back, ``no_restock`` not;
+    ``legacy_restock``, or none with the refund's ``restock`` set, as older API versions."""
+
     quantity: int = Field(ge=0)
     subtotal: Amount | None = None
     line_item: RefundLineItem | None = None
+    restock_type: Literal["no_restock", "cancel", "return", "legacy_restock"] | None = None
 
 
 class Transaction(Payload):

@@ -25,6 +25,8 @@ STEPS: dict[str, Any] = {
     "service:inventory.reserve": lambda x: {"order_id": x["order_id"], "lines": x["lines"]},
     "vendor:erp.create_sales_order": lambda x: {"sales_order": "SO-1"},
     "service:billing.capture": lambda x: {"capture_id": "cap-1", "amount_cents": 2500},
+    "service:inventory.commit": lambda x: {"order_id": x["order_id"], "committed": True},
+    "vendor:erp.cancel_sales_order": lambda x: {"cancelled": True},
     "vendor-async:threepl.create_shipment": lambda x: {"queued": True},
     "vendor-async:storefront.mark_fulfilled": lambda x: {"queued": True},
     "service:inventory.release": lambda x: {"order_id": x["order_id"], "released": []},
@@ -33,6 +35,10 @@ STEPS: dict[str, Any] = {
 
 def _declined(x: Any) -> Any:
     raise type("Declined", (Exception,), {"error": "Payment.Declined"})("card declined")
+
+
+def _cancelled(x: Any) -> Any:
+    raise type("Cancelled", (Exception,), {"error": "Billing.OrderCancelled"})("cancelled")
 
 
 def _history(order_id: str, history: list[HistoryEvent]) -> Envelope:
@@ -58,8 +64,18 @@ def test_histories_become_each_orders_event_log_once(
     bad = run_local(
         DEFINITION, {**GOOD, "order_id": "o-bad"}, {**STEPS, "service:billing.capture": _declined}
     ).history
+    stopped = run_local(
+        DEFINITION,
+        {**GOOD, "order_id": "o-stop"},
+        {**STEPS, "service:billing.capture": _cancelled},
+    ).history
     producer = EventProducer(settings.kafka, codec)
-    for envelope in (_history("o-good", good), _history("o-bad", bad), _history("o-good", good)):
+    for envelope in (
+        _history("o-good", good),
+        _history("o-bad", bad),
+        _history("o-stop", stopped),
+        _history("o-good", good),
+    ):
         producer.publish(history_topic, envelope)
     producer.flush()
 
@@ -67,7 +83,7 @@ def test_histories_become_each_orders_event_log_once(
     processor = build(settings)
     thread = threading.Thread(target=processor.run, args=(done,))
     thread.start()
-    events = read_envelopes(settings.kafka, codec, log_topic, count=20, timeout_s=20)
+    events = read_envelopes(settings.kafka, codec, log_topic, count=23, timeout_s=20)
     done.set()
     thread.join(30)
 
@@ -75,6 +91,9 @@ def test_histories_become_each_orders_event_log_once(
     for r in events:
         by_order.setdefault(r.envelope.key, []).append(r.envelope.type.rsplit(".", 1)[1])
     assert by_order["o-bad"] == ["StockReserved", "SalesOrderCreated", "OrderFailed"]
+    assert by_order["o-stop"] == ["StockReserved", "SalesOrderCreated", "FulfillmentCancelled"]
+    stop = next(r.envelope for r in events if r.envelope.type.endswith("FulfillmentCancelled"))
+    assert stop.data["reason"] == "Billing.OrderCancelled"
     assert by_order["o-good"][:5] == [
         "StockReserved",
         "SalesOrderCreated",

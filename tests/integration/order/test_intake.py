@@ -115,7 +115,7 @@ def test_refused_webhooks_publish_nothing(
     assert everything(intake, codec, 0) == []
 
 
-def test_cancellations_and_refunds_are_published_on_order_events(
+def test_cancellations_and_refunds_start_their_executions_once_and_are_published(
     intake: Running, codec: EventCodec
 ) -> None:
     cancelled = json.dumps({"id": 42, "name": "#1042", "cancel_reason": "customer"}).encode()
@@ -126,19 +126,32 @@ def test_cancellations_and_refunds_are_published_on_order_events(
             "transactions": [{"amount": "12.50", "currency": "EUR", "kind": "refund"}],
         }
     ).encode()
-    for topic, body in [("orders/cancelled", cancelled), ("refunds/create", refund)]:
+    statuses = []
+    for topic, body in [
+        ("orders/cancelled", cancelled),
+        ("refunds/create", refund),
+        ("orders/cancelled", cancelled),
+        ("refunds/create", refund),
+    ]:
         headers = {
             "X-Shopify-Topic": topic,
             "X-Shopify-Shop-Domain": "acme.myshopify.com",
             "X-Shopify-Hmac-Sha256": sign(SECRET.encode(), body),
         }
-        assert httpx.post(intake.url, content=body, headers=headers).status_code == 202
+        statuses.append(httpx.post(intake.url, content=body, headers=headers).status_code)
+    assert statuses == [202, 202, 200, 200]
 
-    events = {r.envelope.type: r.envelope for r in everything(intake, codec, 2)}
+    records = [r.envelope for r in everything(intake, codec, 4)]
+    events = {e.type: e for e in records if e.type.startswith("orderloom.order.")}
+    starts = {e.data["workflow"]: e for e in records if e.type.endswith("StartExecution")}
+    assert len(records) == 4
     assert set(events) == {"orderloom.order.OrderCancelled", "orderloom.order.RefundRequested"}
     assert events["orderloom.order.OrderCancelled"].key == "order-acme-42"
     refunded = events["orderloom.order.RefundRequested"].data
     assert (refunded["amount_cents"], refunded["currency"]) == (1250, "EUR")
+    assert starts["OrderCancellation"].key == "order-acme-42-cancellation"
+    assert starts["OrderRefund"].key == "order-acme-42-refund-7"
+    assert json.loads(starts["OrderRefund"].data["input"])["amount_cents"] == 1250
 
 
 def test_200_concurrent_webhooks_are_all_accepted_and_durable(

@@ -1,7 +1,10 @@
-"""1,000 orders through the whole system, as `make run` runs it: every good order completes,
-every bad one fails at the right step with its reason, and stock and payments reconcile
-exactly with the orders (no double reservation, no double capture); meanwhile the scheduled
-inventory and product syncs run and their pushes reach the storefront."""
+"""1,000 orders through the whole system, as `make run` runs it, with a share of them
+cancelled (some right after the order, racing its fulfilment) and a share refunded: every
+good order completes or ends cancelled, every bad one fails at the right step with its
+reason, and stock and payments reconcile exactly with the orders, cancellations and
+refunds (no double reservation, capture or refund; nothing kept for a cancelled order);
+meanwhile the scheduled inventory and product syncs run and their pushes reach the
+storefront."""
 
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ import psycopg
 from orderloom.settings import OrderloomSettings
 from orderloom.system.layout import Vendors
 from orderloom.system.main import run_system
+from sim.storefront.followups import Followups
 
 ORDERS = 1000
 
 
-def test_a_thousand_orders_complete_or_fail_for_their_reason_and_reconcile(
+def test_a_thousand_orders_complete_cancel_or_fail_for_their_reason_and_reconcile(
     base_settings: OrderloomSettings,
 ) -> None:
     summary = run_system(
@@ -26,6 +30,7 @@ def test_a_thousand_orders_complete_or_fail_for_their_reason_and_reconcile(
         orders=ORDERS,
         rate=200,
         bad_share=0.1,
+        followups=Followups(cancel_share=0.1, refund_share=0.1),
         vendors=Vendors(),
         stay=False,
         stop=threading.Event(),
@@ -34,15 +39,19 @@ def test_a_thousand_orders_complete_or_fail_for_their_reason_and_reconcile(
     kinds = {
         kind: sum(statuses.values()) for kind, statuses in summary["webhooks"]["by_kind"].items()
     }
-    assert summary["webhooks"]["sent"] == ORDERS
+    assert summary["webhooks"]["sent"] == ORDERS + kinds["cancellation"] + kinds["refund"]
     assert summary["webhooks"]["rejected"] == kinds["bad_signature"] + kinds["missing_fields"]
-    orders = summary["orders"]
-    assert orders["running"] == 0
-    assert orders["completed"] == kinds["good"]
+    orders, cancels, refunds = summary["orders"], summary["cancellations"], summary["refunds"]
+    assert orders["running"] == cancels["running"] == refunds["running"] == 0
+    assert orders["completed"] + orders["cancelled"] == kinds["good"]
     assert orders["failed_by_reason"] == {
         "Stock.UnknownSku": kinds["unknown_sku"],
         "Payment.Declined": kinds["payment_declined"],
     }
+    assert cancels["requested"] == kinds["cancellation"]
+    assert cancels["done"] == orders["cancelled"] > 0
+    assert cancels["done"] + cancels["too_late"] == cancels["requested"]
+    assert refunds["made"] == refunds["requested"] == kinds["refund"]
     assert (summary["erp"]["violations"], summary["erp"]["duplicates"]) == (0, 0)
     assert summary["erp"]["max_concurrency"] <= 25
     syncs, shop = summary["syncs"], summary["storefront"]
@@ -51,33 +60,71 @@ def test_a_thousand_orders_complete_or_fail_for_their_reason_and_reconcile(
 
     with psycopg.connect(base_settings.postgres.dsn) as conn:
         runs = conn.execute(
-            "SELECT execution_id, status, error, (input->>'total_cents')::bigint, input->'lines' "
-            "FROM executions WHERE workflow = 'OrderFulfillment' AND started_at >= %s",
+            "SELECT workflow, execution_id, status, error, current_state, input"
+            " FROM executions WHERE started_at >= %s",
             (datetime.fromisoformat(summary["since"]),),
         ).fetchall()
-        ids = [r[0] for r in runs]
-        reserved: Counter[str] = Counter(
-            dict(
-                conn.execute(
-                    "SELECT order_id, sum(quantity) FROM inventory.reservations "
-                    "WHERE active AND order_id = ANY(%s) GROUP BY order_id",
-                    (ids,),
-                ).fetchall()
-            )
+        ids = [r[1] for r in runs if r[0] == "OrderFulfillment"]
+        reserved = _per_order(
+            conn, "SELECT order_id, sum(quantity) FROM inventory.reservations WHERE active", ids
         )
-        captures = conn.execute(
-            "SELECT order_id, amount_cents, count(*) OVER (PARTITION BY order_id) "
-            "FROM billing.payment_operations WHERE kind = 'capture' AND status = 'done' "
-            "AND order_id = ANY(%s)",
+        restocked = _per_order(
+            conn, "SELECT order_id, sum(quantity) FROM inventory.restocks WHERE true", ids
+        )
+        captured = _per_order(
+            conn,
+            "SELECT order_id, sum(amount_cents) FROM billing.payment_operations"
+            " WHERE kind = 'capture' AND status = 'done'",
+            ids,
+        )
+        refunded = _per_order(
+            conn,
+            "SELECT order_id, sum(amount_cents) FROM billing.payment_operations"
+            " WHERE kind = 'refund' AND status = 'done'",
+            ids,
+        )
+        operations = conn.execute(
+            "SELECT count(*), count(DISTINCT (order_id, kind, refund_id))"
+            " FROM billing.payment_operations WHERE order_id = ANY(%s)",
             (ids,),
-        ).fetchall()
+        ).fetchone()
 
-    completed = {r[0]: r for r in runs if r[1] == "SUCCEEDED"}
-    declined = [r[0] for r in runs if r[2] == "Payment.Declined"]
-    assert len(completed) == kinds["good"]
-    for order_id, (_, _, _, _, lines) in completed.items():
-        assert reserved[order_id] == sum(line["quantity"] for line in lines), order_id
-    assert all(reserved[order_id] == 0 for order_id in declined), "declined orders keep no stock"
-    assert {order_id for order_id, _, _ in captures} == set(completed)
-    assert all(n == 1 for _, _, n in captures)
-    assert sum(amount for _, amount, _ in captures) == sum(r[3] for r in completed.values())
+    fulfilments = {r[1]: r for r in runs if r[0] == "OrderFulfillment"}
+    completed = {i for i, r in fulfilments.items() if r[4] == "OrderCompleted"}
+    stopped = {i for i, r in fulfilments.items() if r[4] == "OrderCancelled"}
+    declined = {i for i, r in fulfilments.items() if r[3] == "Payment.Declined"}
+    cancelled = {
+        r[5]["order_id"] for r in runs if r[0] == "OrderCancellation" and r[2] == "SUCCEEDED"
+    }
+    too_late = {r[5]["order_id"] for r in runs if r[0] == "OrderCancellation" and r[2] == "FAILED"}
+    assert len(completed) + len(stopped) == kinds["good"]
+    assert stopped == cancelled, "a cancellation that took effect stopped its fulfilment"
+    assert too_late <= completed
+    money_back: Counter[str] = Counter()
+    goods_back: Counter[str] = Counter()
+    for r in runs:
+        if r[0] == "OrderRefund":
+            money_back[r[5]["order_id"]] += r[5]["amount_cents"]
+            goods_back[r[5]["order_id"]] += sum(x["quantity"] for x in r[5]["restock_lines"])
+    assert set(money_back) <= completed
+
+    for order_id in completed:
+        lines = fulfilments[order_id][5]["lines"]
+        assert reserved[order_id] == sum(x["quantity"] for x in lines), order_id
+        assert restocked[order_id] == goods_back[order_id], order_id
+        assert captured[order_id] == fulfilments[order_id][5]["total_cents"], order_id
+        assert refunded[order_id] == money_back[order_id], order_id
+    for order_id in stopped | declined:
+        assert reserved[order_id] == 0, f"{order_id} keeps no stock"
+        assert captured[order_id] == refunded[order_id], f"{order_id} keeps no money"
+    assert operations is not None and operations[0] == operations[1]
+    assert sum(captured.values()) - sum(refunded.values()) == sum(
+        fulfilments[i][5]["total_cents"] for i in completed
+    ) - sum(money_back.values())
+
+
+def _per_order(
+    conn: psycopg.Connection[tuple[object, ...]], query: str, ids: list[str]
+) -> Counter[str]:
+    rows = conn.execute(f"{query} AND order_id = ANY(%s) GROUP BY order_id", (ids,)).fetchall()
+    return Counter({str(order_id): int(str(n)) for order_id, n in rows})

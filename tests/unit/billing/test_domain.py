@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from billing_service.domain import (
-    BAD_REQUEST,
     DECLINED,
     NOT_CAPTURED,
+    REFUND_EXCEEDS_CAPTURE,
     UNAVAILABLE,
     apply,
     decide,
@@ -167,7 +167,7 @@ def test_refund_needs_a_capture_and_happens_once() -> None:
         Payment("o1"), capture(1), provider(CAPTURE, "capture:o1:1", Outcome.SUCCEEDED, "ch_1")
     )
     _, too_much = run(captured, refund(amount=9999))
-    assert isinstance(too_much[0], Answered) and too_much[0].error == BAD_REQUEST
+    assert isinstance(too_much[0], Answered) and too_much[0].error == REFUND_EXCEEDS_CAPTURE
     pending, events = run(captured, refund())
     (request,) = requests(events)
     assert (request.idempotency_key, request.capture_id) == ("refund:o1", "ch_1")

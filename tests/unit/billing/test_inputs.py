@@ -29,6 +29,12 @@ def test_capture_input_as_the_workflow_sends_it() -> None:
         ("capture", {"order_id": "o", "amount_cents": 0, "currency": "EUR"}, "amount_cents"),
         ("capture", {"order_id": "o", "amount_cents": 1, "currency": "eu"}, "currency"),
         ("capture", {"order_id": "o", "amount_cents": 1, "currency": "EUR"}, "payment_token"),
+        (
+            "refund",
+            {"order_id": "o", "amount_cents": 1, "currency": "EUR", "refund_id": "a:b"},
+            "refund_id",
+        ),
+        ("cancel", {"amount_cents": 1}, "order_id"),
         ("charge", {}, "action"),
     ],
 )
@@ -39,7 +45,12 @@ def test_bad_input_names_the_field(action: str, body: dict[str, object], field: 
 
 
 def test_request_ids_lead_back_to_the_operation_even_with_colons_in_the_order() -> None:
-    assert parse_request_id(request_id("capture", "shop:1001", 3)) == ("capture", "shop:1001")
+    assert parse_request_id(request_id("capture", "shop:1001", 3)) == ("capture", "", "shop:1001")
+    named = request_id("refund", "shop:1001", 2, "77")
+    assert (named, parse_request_id(named)) == (
+        "refund/77:shop:1001:2",
+        ("refund", "77", "shop:1001"),
+    )
     assert parse_request_id("someone-else") is None
 
 

@@ -13,9 +13,12 @@ FORBIDDEN = ("psycopg", "confluent_kafka", "fastapi", "httpx", "orderloom")
 PURE = [
     "services/inventory/inventory_service/model.py",
     "services/inventory/inventory_service/domain.py",
+    "services/inventory/inventory_service/lifecycle.py",
     "services/inventory/inventory_service/commands.py",
     "services/billing/billing_service/model.py",
     "services/billing/billing_service/domain.py",
+    "services/billing/billing_service/cancellation.py",
+    "services/billing/billing_service/operations.py",
     "services/billing/billing_service/ids.py",
     "services/billing/billing_service/commands.py",
 ]

@@ -8,8 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from order_service.intake import ORDER_EVENTS, WORKFLOW_INPUTS, fulfillment_definition, records
-from order_service.mapping import order_cancelled, refund_requested, workflow_input
+from order_service.intake import ORDER_EVENTS, WORKFLOW_INPUTS, definitions, records
+from order_service.mapping import (
+    order_cancelled,
+    refund_requested,
+    restock_lines,
+    workflow_input,
+)
 from order_service.money import to_minor_units
 from order_service.webhooks import Cancellation, Order, Refund
 
@@ -84,8 +89,8 @@ def test_an_order_becomes_the_workflow_input() -> None:
 
 def test_an_order_starts_its_execution_then_records_its_receipt_under_derived_ids() -> None:
     order = Order.model_validate(SHOPIFY_ORDER)
-    first = records(order, "acme", "wh-1", fulfillment_definition())
-    again = records(order, "acme", "wh-2", fulfillment_definition())
+    first = records(order, "acme", "wh-1", definitions())
+    again = records(order, "acme", "wh-2", definitions())
 
     (start_topic, start), (event_topic, received) = first.records
     assert (start_topic, event_topic) == (WORKFLOW_INPUTS, ORDER_EVENTS)
@@ -126,7 +131,82 @@ def test_a_cancellation_and_a_refund_map_to_their_events() -> None:
     )
     data = refund_requested("acme", refund, None)
     assert (data["amount_cents"], data["currency"]) == (15, "USD")
-    assert data["lines"] == [{"sku": "TEE-BLA-001", "quantity": 1, "subtotal_cents": 10}]
-    assert records(refund, "acme", None, {}).marker == (
+    assert data["lines"] == [
+        {"sku": "TEE-BLA-001", "quantity": 1, "subtotal_cents": 10, "restock_type": None}
+    ]
+    assert records(refund, "acme", None, definitions()).marker == (
         "order-acme-820982911946154508/refund/929361462"
     )
+
+
+def test_a_cancellation_starts_its_execution_once_then_records_the_cancellation() -> None:
+    cancellation = Cancellation.model_validate({**SHOPIFY_ORDER, "cancel_reason": "customer"})
+    first = records(cancellation, "acme", "wh-3", definitions())
+    again = records(cancellation, "acme", "wh-4", definitions())
+    (start_topic, start), (event_topic, cancelled) = first.records
+    assert (start_topic, event_topic) == (WORKFLOW_INPUTS, ORDER_EVENTS)
+    assert start.data["workflow"] == "OrderCancellation"
+    assert start.key == start.data["execution_id"] == "order-acme-820982911946154508-cancellation"
+    assert start.correlation_id == "order-acme-820982911946154508"
+    assert json.loads(start.data["input"]) == {
+        "order_id": "order-acme-820982911946154508",
+        "order_number": "#9999",
+        "reason": "customer",
+    }
+    assert cancelled.type == "orderloom.order.OrderCancelled"
+    assert first.marker == cancelled.id == "order-acme-820982911946154508/cancelled"
+    assert [e.id for _, e in again.records] == [e.id for _, e in first.records]
+
+
+def refund_of(*lines: dict[str, object], restock: bool | None = None) -> Refund:
+    return Refund.model_validate(
+        {
+            "id": 55,
+            "order_id": 820982911946154508,
+            "restock": restock,
+            "refund_line_items": list(lines),
+            "transactions": [{"amount": "0.20", "currency": "USD", "kind": "refund"}],
+        }
+    )
+
+
+def line(sku: str, quantity: int, restock_type: str | None = None) -> dict[str, object]:
+    return {"quantity": quantity, "line_item": {"sku": sku}, "restock_type": restock_type}
+
+
+def test_a_refund_starts_its_own_execution_with_the_lines_it_restocks() -> None:
+    refund = refund_of(
+        line("TEE-BLA-001", 1, "return"),
+        line("TEE-WHI-002", 1, "no_restock"),
+        line("TEE-WHI-002", 1, "cancel"),
+        line("TEE-BLA-001", 2, "legacy_restock"),
+    )
+    delivery = records(refund, "acme", "wh-5", definitions())
+    (_, start), (_, requested) = delivery.records
+    assert start.data["workflow"] == "OrderRefund"
+    assert start.data["execution_id"] == "order-acme-820982911946154508-refund-55"
+    assert json.loads(start.data["input"]) == {
+        "order_id": "order-acme-820982911946154508",
+        "refund_id": 55,
+        "amount_cents": 20,
+        "currency": "USD",
+        "restock_lines": [
+            {"sku": "TEE-BLA-001", "quantity": 3},
+            {"sku": "TEE-WHI-002", "quantity": 1},
+        ],
+    }
+    assert requested.data["lines"][1]["restock_type"] == "no_restock"
+    assert delivery.marker == requested.id
+
+
+def test_without_a_restock_type_the_refunds_restock_flag_decides() -> None:
+    assert restock_lines(refund_of(line("TEE-BLA-001", 1), restock=True)) == [
+        {"sku": "TEE-BLA-001", "quantity": 1}
+    ]
+    assert restock_lines(refund_of(line("TEE-BLA-001", 1), restock=False)) == []
+    assert restock_lines(refund_of({"quantity": 1, "restock_type": "return"})) == []
+
+
+def test_an_unknown_restock_type_is_refused() -> None:
+    with pytest.raises(ValueError, match="restock_type"):
+        refund_of(line("TEE-BLA-001", 1, "donate"))

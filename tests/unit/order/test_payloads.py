@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from order_service.intake import fulfillment_definition, records
+from order_service.intake import definitions, records
 from order_service.mapping import FieldProblem
 from order_service.problems import field_path
 from order_service.webhooks import Order, Refund, shop_of
@@ -65,7 +65,7 @@ def test_a_missing_field_is_named() -> None:
 def test_an_amount_finer_than_the_currency_is_refused_with_its_field() -> None:
     body = order(line_items=[{"sku": "A", "quantity": 1, "price": "1.005"}])
     with pytest.raises(FieldProblem) as caught:
-        records(Order.model_validate(body), "acme", None, fulfillment_definition())
+        records(Order.model_validate(body), "acme", None, definitions())
     assert caught.value.field == "line_items[0].price"
 
 

@@ -22,11 +22,13 @@ def syncs(levels_running: int = 0) -> dict[str, dict[str, int]]:
 
 
 def test_the_syncs_and_the_storefront_are_told_in_plain_words() -> None:
-    summary = report.summary(Counter({("SUCCEEDED", ""): 3}), SENT, ERP, SHOP, syncs())
+    outcomes = Counter({("OrderFulfillment", "SUCCEEDED", "", "OrderCompleted"): 3})
+    summary = report.summary(outcomes, SENT, ERP, SHOP, syncs())
 
     text = report.explain(summary, "http://console")
 
     assert summary["syncs"] == syncs()
+    assert summary["orders"]["completed"] == 3
     assert "InventorySync runs: 2 (2 succeeded, 0 failed, 0 running), 17 stock levels" in text
     assert "ProductSync runs: 1 (0 succeeded, 1 failed, 0 running), 0 products" in text
     assert "Storefront: 17 stock levels set, 10 products updated, 0 repeated calls." in text
