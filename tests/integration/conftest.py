@@ -10,7 +10,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import psycopg
@@ -18,8 +19,26 @@ import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from orderloom.events.codec import EventCodec, codec_for
-from orderloom.kafka.topics import DLQ_SUFFIX
+from orderloom.kafka.topics import DLQ_SUFFIX, apply, load_spec
 from orderloom.settings import KafkaSettings, OrderloomSettings, PostgresSettings
+
+
+@contextmanager
+def spec_topics(admin: AdminClient, prefix: str, names: Iterable[str]) -> Iterator[None]:
+    """The topics ``names`` of ``topics.toml`` (with their dead-letter companions) under
+    ``prefix``, as the spec declares them, deleted afterwards."""
+    wanted = set(names)
+    specs = [
+        s
+        for s in load_spec(prefix=prefix)
+        if s.name.removeprefix(prefix).removesuffix(DLQ_SUFFIX) in wanted
+    ]
+    apply(admin, specs)
+    try:
+        yield
+    finally:
+        for future in admin.delete_topics([s.name for s in specs]).values():
+            future.result()
 
 
 def _kafka_answers(bootstrap: str) -> bool:

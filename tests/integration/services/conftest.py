@@ -23,10 +23,10 @@ from orderloom.kafka.config import consumer_config, topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.kafka.reader import read_envelopes
 from orderloom.kafka.records import Consumed, Received
-from orderloom.kafka.topics import DLQ_SUFFIX, apply, load_spec
 from orderloom.outbox.consumer import OutboxConsumer
 from orderloom.outbox.tasks import TASK_REQUESTED
 from orderloom.settings import OrderloomSettings
+from tests.integration.conftest import spec_topics
 
 TOPICS = (
     "inventory.commands",
@@ -41,16 +41,8 @@ TOPICS = (
 
 @pytest.fixture
 def topics(settings: OrderloomSettings, admin: AdminClient) -> Iterator[None]:
-    prefix = settings.kafka.topic_prefix
-    specs = [
-        s
-        for s in load_spec(prefix=prefix)
-        if s.name.removeprefix(prefix).removesuffix(DLQ_SUFFIX) in TOPICS
-    ]
-    apply(admin, specs)
-    yield
-    for future in admin.delete_topics([s.name for s in specs]).values():
-        future.result()
+    with spec_topics(admin, settings.kafka.topic_prefix, TOPICS):
+        yield
 
 
 @pytest.fixture

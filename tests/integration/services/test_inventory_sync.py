@@ -20,7 +20,6 @@ from inventory_service.bootstrap import InventorySettings, build, open_ledger
 from orderloom.events.codec import EventCodec
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.producer import EventProducer
-from orderloom.kafka.topics import DLQ_SUFFIX, apply, load_spec
 from orderloom.settings import PROJECT_ROOT, OrderloomSettings
 from orderloom.system.layout import Ports, gateway_toml
 from orderloom.workflow import host, wire
@@ -28,6 +27,7 @@ from orderloom.workflow.schedules import Schedule, load
 from sim import erp
 from sim.storefront import ServerThread, Storefront, create_app
 from sim.vendor import DurationSpec, VendorConfig, VendorThread
+from tests.integration.conftest import spec_topics
 from tests.integration.services.conftest import running
 from tests.integration.workflow.support import envelopes_of, finished, read_histories
 from vendor_gateway.config import GatewayConfig
@@ -53,16 +53,8 @@ SCHEDULES = {
 
 @pytest.fixture
 def sync_topics(settings: OrderloomSettings, admin: AdminClient) -> Iterator[None]:
-    prefix = settings.kafka.topic_prefix
-    specs = [
-        s
-        for s in load_spec(prefix=prefix)
-        if s.name.removeprefix(prefix).removesuffix(DLQ_SUFFIX) in TOPICS
-    ]
-    apply(admin, specs)
-    yield
-    for future in admin.delete_topics([s.name for s in specs]).values():
-        future.result()
+    with spec_topics(admin, settings.kafka.topic_prefix, TOPICS):
+        yield
 
 
 def gateway_config(erp_port: int, storefront_port: int) -> GatewayConfig:

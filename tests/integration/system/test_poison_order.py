@@ -46,7 +46,7 @@ def isolated(base_settings: OrderloomSettings) -> Iterator[OrderloomSettings]:
 
 def _paying_with(webhook: Webhook, token: str, secret: str) -> Webhook:
     order = json.loads(webhook.body)
-    order["payment_token"] = token
+    order["payment_details"]["payment_token"] = token
     body = json.dumps(order, separators=(",", ":")).encode()
     headers = {**webhook.headers, "X-Shopify-Hmac-Sha256": sign(secret.encode(), body)}
     return replace(webhook, body=body, headers=headers)

@@ -28,10 +28,10 @@ from orderloom.events.codec import EventCodec
 from orderloom.kafka.config import consumer_config, topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.kafka.records import Consumed
-from orderloom.kafka.topics import DLQ_SUFFIX, apply, load_spec
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow import wire
 from orderloom.workflow.host import build as build_runner
+from tests.integration.conftest import spec_topics
 from tests.integration.services.conftest import running
 from tests.integration.services.test_billing import gateway_answer
 from tests.integration.workflow.support import Histories, read_histories
@@ -56,16 +56,8 @@ Connection = psycopg.Connection[tuple[object, ...]]
 
 @pytest.fixture
 def topics(settings: OrderloomSettings, admin: AdminClient) -> Iterator[None]:
-    prefix = settings.kafka.topic_prefix
-    specs = [
-        s
-        for s in load_spec(prefix=prefix)
-        if s.name.removeprefix(prefix).removesuffix(DLQ_SUFFIX) in TOPICS
-    ]
-    apply(admin, specs)
-    yield
-    for future in admin.delete_topics([s.name for s in specs]).values():
-        future.result()
+    with spec_topics(admin, settings.kafka.topic_prefix, TOPICS):
+        yield
 
 
 @contextmanager
