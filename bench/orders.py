@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 import threading
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -25,7 +28,7 @@ from confluent_kafka.admin import AdminClient
 from bench.kafka import machine
 from orderloom.kafka.topics import load_spec
 from orderloom.settings import OrderloomSettings
-from orderloom.system.layout import Vendors
+from orderloom.system.layout import CATALOG, Vendors
 from orderloom.system.main import run_system
 from sim.storefront.bench import run_intake_bench
 
@@ -81,16 +84,29 @@ def _run(settings: OrderloomSettings, orders: int, vendors: Vendors) -> dict[str
 
 
 def _run_on(settings: OrderloomSettings, orders: int, vendors: Vendors) -> dict[str, Any]:
-    return run_system(
-        settings,
-        orders=orders,
-        rate=0,
-        bad_share=0.0,
-        vendors=vendors,
-        stay=False,
-        stop=threading.Event(),
-        say=_to_stderr,
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        return run_system(
+            settings,
+            catalog=_stocked_for(orders, Path(folder)),
+            orders=orders,
+            rate=0,
+            bad_share=0.0,
+            vendors=vendors,
+            stay=False,
+            stop=threading.Event(),
+            say=_to_stderr,
+        )
+
+
+def _stocked_for(orders: int, folder: Path) -> Path:
+    """The catalogue with stock for ``orders`` orders in every SKU (an order takes at most
+    3 units of one): the figures are about the pipeline, not orders refused for stock."""
+    catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
+    for product in catalog["products"]:
+        product["initial_stock"] = max(product["initial_stock"], orders * 3)
+    path = folder / "catalog.json"
+    path.write_text(json.dumps(catalog), encoding="utf-8")
+    return path
 
 
 def _pipeline_figures(settings: OrderloomSettings, summary: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ def run_system(
     bad_share: float,
     followups: Followups | None = None,
     vendors: Vendors,
+    catalog: Path = CATALOG,
     stay: bool,
     stop: threading.Event,
     then: Callable[[dict[str, Any]], None] | None = None,
@@ -50,7 +51,7 @@ def run_system(
     ``orders`` webhooks at ``rate`` per second (with the cancellations and refunds
     ``followups`` asks for), wait for them to finish, report; ``then`` runs against the live
     system (checks, replays); with ``stay`` keep the system up until ``stop`` is set.
-    ``say`` prints progress and the summary."""
+    ``catalog`` is the stock seeded and the ERP's. ``say`` prints progress and the summary."""
     ports, run_dir = Ports(), settings.stack.home / "run"
     secret = _secret(run_dir)
     env = {"ORDERLOOM_WEBHOOK_SECRET": secret}
@@ -63,8 +64,8 @@ def run_system(
             AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers}),
             load_spec(prefix=settings.kafka.topic_prefix),
         )
-        _seed()
-        fixtures = erp.write_fixtures(CATALOG, run_dir / "erp", _reserved())
+        _seed(catalog)
+        fixtures = erp.write_fixtures(catalog, run_dir / "erp", _reserved())
         for child in children(ports, run_dir, vendors, fixtures):
             say(f"starting {child.name}")
             supervisor.start(child)
@@ -111,10 +112,10 @@ def _secret(run_dir: Path) -> str:
     return str(path.read_text().strip())
 
 
-def _seed() -> None:
+def _seed(catalog: Path) -> None:
     """Stock for the catalogue's SKUs (seeding twice changes nothing)."""
     done = subprocess.run(
-        [sys.executable, "-m", "orderloom", "inventory", "seed", "--catalog", str(CATALOG)],
+        [sys.executable, "-m", "orderloom", "inventory", "seed", "--catalog", str(catalog)],
         capture_output=True,
         text=True,
         check=False,
