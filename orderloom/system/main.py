@@ -77,6 +77,7 @@ def run_system(
         webhooks = build(factory, orders, followups=followups)
         pace = f"{rate:g}/s" if rate else "once"
         say(f"sending {orders} orders and {len(webhooks) - orders} follow-ups at {pace} to {url}")
+        report.reset_vendor_stats(f"http://127.0.0.1:{ports.erp}")
         sent = asyncio.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
         storefront = f"http://127.0.0.1:{ports.storefront}"

@@ -73,6 +73,11 @@ def vendor_stats(url: str) -> dict[str, Any]:
     return stats
 
 
+def reset_vendor_stats(url: str) -> None:
+    """Count a simulated vendor's calls from now on (the run's orders, not its warm-up)."""
+    httpx.post(f"{url}/control", json={"reset": True}, timeout=5).raise_for_status()
+
+
 def summary(
     outcomes: Outcomes,
     sent: dict[str, Any],
