@@ -89,44 +89,62 @@ def start_all(
 
 
 @contextmanager
-def stock_service(settings: OrderloomSettings, codec: EventCodec) -> Iterator[list[str]]:
-    """A real consumer of stock.commands that answers every reserve with a reservation."""
-    answered: list[str] = []
+def answering(
+    settings: OrderloomSettings,
+    codec: EventCodec,
+    topic: str,
+    answer: Callable[[Envelope], tuple[str, Envelope] | None],
+) -> Iterator[None]:
+    """A real consumer of ``topic`` that publishes ``answer``'s ``(topic, reply)`` for each
+    request it reads (nothing for ``None``), until the block ends."""
     stop = threading.Event()
 
     def serve() -> None:
-        consumer = Consumer(consumer_config(settings.kafka, f"stock-{uuid.uuid4()}"))
-        consumer.subscribe([topic_name(settings.kafka, "stock.commands")])
+        consumer = Consumer(consumer_config(settings.kafka, f"answering-{uuid.uuid4()}"))
+        consumer.subscribe([topic_name(settings.kafka, topic)])
         producer = EventProducer(settings.kafka, codec)
         while not stop.is_set():
             for message in consumer.consume(100, 0.2):
                 if message.error():
                     continue
-                request = Consumed.of(message).decode(codec).envelope
-                token = request.data["task_token"]
-                reply = request.caused(
-                    "orderloom.workflow.TaskSucceeded",
-                    "tests/stock",
-                    {
-                        "execution_id": request.data["execution_id"],
-                        "task_token": token,
-                        "output": json.dumps({"reserved": True}),
-                    },
-                    id=f"{token}/reply",
-                    time=request.time,
-                )
-                producer.publish(request.data["reply_topic"], reply)
-                answered.append(token)
+                reply = answer(Consumed.of(message).decode(codec).envelope)
+                if reply is not None:
+                    producer.publish(*reply)
             producer.flush()
         consumer.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield answered
+        yield
     finally:
         stop.set()
         thread.join(10)
+
+
+@contextmanager
+def stock_service(settings: OrderloomSettings, codec: EventCodec) -> Iterator[list[str]]:
+    """A real consumer of stock.commands that answers every reserve with a reservation."""
+    answered: list[str] = []
+
+    def reserve(request: Envelope) -> tuple[str, Envelope]:
+        token = request.data["task_token"]
+        reply = request.caused(
+            "orderloom.workflow.TaskSucceeded",
+            "tests/stock",
+            {
+                "execution_id": request.data["execution_id"],
+                "task_token": token,
+                "output": json.dumps({"reserved": True}),
+            },
+            id=f"{token}/reply",
+            time=request.time,
+        )
+        answered.append(token)
+        return request.data["reply_topic"], reply
+
+    with answering(settings, codec, "stock.commands", reserve):
+        yield answered
 
 
 Histories = dict[str, list[dict[str, Any]]]

@@ -9,12 +9,11 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
 import pytest
-from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient
 
 from billing_service.bootstrap import BillingSettings
@@ -25,16 +24,16 @@ from inventory_service.bootstrap import build as build_inventory
 from order_service.intake import definitions
 from order_service.steps import HANDLERS
 from orderloom.events.codec import EventCodec
-from orderloom.kafka.config import consumer_config, topic_name
+from orderloom.events.envelope import Envelope
+from orderloom.kafka.config import topic_name
 from orderloom.kafka.producer import EventProducer
-from orderloom.kafka.records import Consumed
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow import wire
 from orderloom.workflow.host import build as build_runner
 from tests.integration.conftest import spec_topics
 from tests.integration.services.conftest import running
 from tests.integration.services.test_billing import gateway_answer
-from tests.integration.workflow.support import Histories, read_histories
+from tests.integration.workflow.support import Histories, answering, read_histories
 
 TOPICS = (
     "workflow.inputs",
@@ -70,35 +69,16 @@ def schema_of_its_own(pg: Connection) -> Iterator[str]:
         pg.execute(f"DROP SCHEMA {name} CASCADE")
 
 
-@contextmanager
-def vendors(settings: OrderloomSettings, codec: EventCodec) -> Iterator[None]:
+def vendors(settings: OrderloomSettings, codec: EventCodec) -> AbstractContextManager[None]:
     """Answers every sync vendor request with success, as the gateway would."""
-    stop = threading.Event()
 
-    def serve() -> None:
-        consumer = Consumer(consumer_config(settings.kafka, f"vendors-{uuid.uuid4()}"))
-        consumer.subscribe([topic_name(settings.kafka, "vendor.requests")])
-        producer = EventProducer(settings.kafka, codec)
-        while not stop.is_set():
-            for message in consumer.consume(100, 0.2):
-                if message.error():
-                    continue
-                request = Consumed.of(message).decode(codec).envelope
-                if request.data.get("reply_topic"):
-                    reference = {"id": f"ref-{request.data['request_id']}"}
-                    producer.publish(
-                        request.data["reply_topic"], gateway_answer(request, output=reference)
-                    )
-            producer.flush()
-        consumer.close()
+    def succeed(request: Envelope) -> tuple[str, Envelope] | None:
+        if not request.data.get("reply_topic"):
+            return None
+        reference = {"id": f"ref-{request.data['request_id']}"}
+        return request.data["reply_topic"], gateway_answer(request, output=reference)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(10)
+    return answering(settings, codec, "vendor.requests", succeed)
 
 
 @contextmanager
