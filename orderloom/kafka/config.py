@@ -48,6 +48,8 @@ def consumer_config(kafka: KafkaSettings, group_id: str, **overrides: Any) -> di
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         "enable.partition.eof": False,
+        "fetch.min.bytes": 1_000_000,
+        "fetch.wait.max.ms": 10,
         "logger": LIBRDKAFKA_LOG,
         **overrides,
     }

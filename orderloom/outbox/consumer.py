@@ -5,7 +5,10 @@ record's id as processed and queues what it answers in the outbox. Offsets are c
 to Kafka after that transaction, and the relay publishes the outbox after that. A crash before
 the commit redelivers records whose id is already processed: they are skipped, and their
 answers, committed with them, are still in the outbox. A record that cannot be decoded,
-or whose type has no route, goes to ``<topic>.dlq`` through the outbox too.
+or whose type the service does not take, goes to ``<topic>.dlq`` through the outbox too.
+
+The service's handler gets the batch's new records together, in the order they were read,
+so it can read and write its state for all of them in a few statements, not a few each.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import psycopg
 from confluent_kafka import Consumer, TopicPartition
@@ -22,6 +24,7 @@ from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import consumer_config
 from orderloom.kafka.records import Consumed, Received, usable
+from orderloom.outbox import store
 from orderloom.outbox.relay import OutboxRelay
 from orderloom.outbox.store import Connection
 from orderloom.outbox.writer import OutboxWriter
@@ -29,17 +32,19 @@ from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
+MessageId = Callable[[Envelope], str]
+"""The id under which a record counts as processed (a redelivery has the same one)."""
 
-@dataclass(frozen=True)
-class Route:
-    """How to handle one record type on one topic, and the id that makes it processed once."""
+Handler = Callable[[Connection, OutboxWriter, list[Received]], None]
+"""Handles records never processed before, in the caller's transaction; queues its answers."""
 
-    handle: Callable[[Connection, Received], None]
-    message_id: Callable[[Envelope], str] = lambda envelope: envelope.id
+
+def envelope_id(envelope: Envelope) -> str:
+    return envelope.id
 
 
 class OutboxConsumer:
-    """Consumes the topics of ``routes`` (keys: deployed topic name, record type).
+    """Consumes the topics of ``accepts`` (keys: deployed topic name, record type).
 
     It owns ``conn`` and ``relay`` and closes them when ``run`` ends.
     """
@@ -50,79 +55,87 @@ class OutboxConsumer:
         conn: Connection,
         *,
         group_id: str,
-        routes: dict[tuple[str, str], Route],
+        accepts: dict[tuple[str, str], MessageId],
+        handler: Handler,
         codec: EventCodec,
         relay: OutboxRelay,
         batch_size: int = 200,
         poll_s: float = 0.2,
     ) -> None:
         self._consumer = Consumer(consumer_config(kafka, group_id))
-        self._conn, self._routes, self._codec = conn, routes, codec
-        self._writer, self._relay = OutboxWriter(codec), relay
+        self._conn, self._accepts, self._handler, self._codec = conn, accepts, handler, codec
+        self._outbox, self._relay = OutboxWriter(codec), relay
         self._batch_size, self._poll_s = batch_size, poll_s
         self.handled = 0
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop``: the batch under way is finished and committed before leaving."""
-        self._consumer.subscribe(sorted({topic for topic, _ in self._routes}))
+        self._consumer.subscribe(sorted({topic for topic, _ in self._accepts}))
         try:
             while not stop.is_set():
                 messages = self._consumer.consume(self._batch_size, self._poll_s)
                 batch = [Consumed.of(m) for m in messages if usable(m)]
                 if batch:
-                    done = self._handle(batch, stop)
-                    self._consumer.commit(offsets=_next_offsets(done), asynchronous=False)
+                    self._handle(batch)
+                    self._consumer.commit(offsets=_next_offsets(batch), asynchronous=False)
                 self._relay.drain()
         finally:
             self._consumer.close()
             self._relay.close()
             self._conn.close()
 
-    def _handle(self, batch: list[Consumed], stop: threading.Event) -> list[Consumed]:
+    def _handle(self, batch: list[Consumed]) -> None:
         """The batch in one transaction: one commit for all, not one each. Should it
         deadlock with another instance's batch, each record in a transaction of its own."""
         try:
-            with self._conn.transaction():
-                done, handled = self._process_all(batch, stop)
+            self.handled += self._transact(batch)
         except psycopg.errors.DeadlockDetected:
             log.warning("batch deadlocked with another instance; one record at a time")
-            done, handled = [], 0
             for record in batch:
-                with self._conn.transaction():
-                    handled += self._process(record)
-                done.append(record)
-                if stop.is_set():
-                    break
-        self.handled += handled
-        return done
+                self.handled += self._transact([record])
 
-    def _process_all(
-        self, batch: list[Consumed], stop: threading.Event
-    ) -> tuple[list[Consumed], int]:
-        done, handled = [], 0
-        for record in batch:
-            handled += self._process(record)
-            done.append(record)
-            if stop.is_set():
-                break
-        return done, handled
-
-    def _process(self, record: Consumed) -> bool:
-        """Handle one record in the transaction under way; False if it was seen before."""
+    def _transact(self, records: list[Consumed]) -> int:
+        """Handle ``records`` and queue their answers, all committed together; how many
+        were new."""
         try:
-            received = record.decode(self._codec)
-            route = self._routes.get((record.topic, received.envelope.type))
-            if route is None:
-                raise DecodeError("unexpected-type", f"{received.envelope.type} on {record.topic}")
-        except DecodeError as e:
-            self._dead_letter(record, e)
-            return False
-        if not self._writer.first_time(self._conn, route.message_id(received.envelope)):
-            return False
-        route.handle(self._conn, received)
-        return True
+            with self._conn.transaction():
+                fresh = self._admit(records)
+                if fresh:
+                    self._handler(self._conn, self._outbox, fresh)
+                self._outbox.flush(self._conn)
+        except BaseException:
+            self._outbox.discard()
+            raise
+        return len(fresh)
 
-    def _dead_letter(self, record: Consumed, error: DecodeError) -> None:
+    def _admit(self, records: list[Consumed]) -> list[Received]:
+        """The records to handle: decoded, taken by the service, and not processed before
+        (each id marked processed now). The others are dead-lettered or skipped."""
+        admitted: list[tuple[str, Received | DecodeError, Consumed]] = []
+        for record in records:
+            try:
+                received = record.decode(self._codec)
+                identify = self._accepts.get((record.topic, received.envelope.type))
+                if identify is None:
+                    why = f"{received.envelope.type} on {record.topic}"
+                    raise DecodeError("unexpected-type", why)
+                admitted.append((identify(received.envelope), received, record))
+            except DecodeError as e:
+                where = f"dlq:{record.topic}/{record.partition}/{record.offset}"
+                admitted.append((where, e, record))
+        first = store.first_times(self._conn, [key for key, _, _ in admitted])
+        fresh: list[Received] = []
+        for key, outcome, record in admitted:
+            if key not in first:
+                continue
+            first.discard(key)
+            if isinstance(outcome, DecodeError):
+                self._dead_letter(record, outcome, key)
+            else:
+                fresh.append(outcome)
+        return fresh
+
+    def _dead_letter(self, record: Consumed, error: DecodeError, message_id: str) -> None:
         log.error(
             "record sent to the dead-letter topic",
             extra={
@@ -133,9 +146,7 @@ class OutboxConsumer:
                 "error": error.detail,
             },
         )
-        where = f"dlq:{record.topic}/{record.partition}/{record.offset}"
-        if self._writer.first_time(self._conn, where):
-            self._writer.put_record(self._conn, record.dead_letter(error), where)
+        self._outbox.put_record(record.dead_letter(error), message_id)
 
 
 def _next_offsets(records: list[Consumed]) -> list[TopicPartition]:

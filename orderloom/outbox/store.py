@@ -59,24 +59,33 @@ def install(conn: Connection) -> None:
     migrate(conn, "outbox", MIGRATIONS)
 
 
-def add(conn: Connection, record: Outgoing, message_id: str | None) -> None:
-    names = [name for name, _ in record.headers]
-    values = [v.encode() if isinstance(v, str) else v for _, v in record.headers]
-    conn.execute(
-        "INSERT INTO outbox (message_id, topic, key, value, header_names, header_values)"
-        " VALUES (%s, %s, %s, %s, %s, %s::bytea[])",
-        (message_id, record.topic, record.key, record.value, names, values),
-    )
+def add_all(conn: Connection, rows: list[tuple[Outgoing, str | None]]) -> None:
+    """Queue records with their message ids in one COPY; ids follow the order given."""
+    if not rows:
+        return
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY outbox (message_id, topic, key, value, header_names, header_values) FROM STDIN"
+        ) as copy,
+    ):
+        copy.set_types(["text", "text", "bytea", "bytea", "text[]", "bytea[]"])
+        for record, message_id in rows:
+            names = [name for name, _ in record.headers]
+            values = [v.encode() if isinstance(v, str) else v for _, v in record.headers]
+            copy.write_row((message_id, record.topic, record.key, record.value, names, values))
 
 
-def first_time(conn: Connection, message_id: str) -> bool:
-    """Record ``message_id`` as processed; False when it already was."""
-    cur = conn.execute(
-        "INSERT INTO processed_messages (message_id) VALUES (%s)"
-        " ON CONFLICT (message_id) DO NOTHING",
-        (message_id,),
-    )
-    return cur.rowcount == 1
+def first_times(conn: Connection, message_ids: list[str]) -> set[str]:
+    """Record each id as processed; the ones that were not already."""
+    if not message_ids:
+        return set()
+    rows = conn.execute(
+        "INSERT INTO processed_messages (message_id) SELECT unnest(%s::text[])"
+        " ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+        (message_ids,),
+    ).fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def pending(conn: Connection, limit: int) -> list[Row]:

@@ -1,5 +1,8 @@
-"""What a service writes inside its own PostgreSQL transaction: records to publish, and
-the ids of the messages it has processed (so a redelivered message is not applied twice)."""
+"""What a batch queues for publishing, held until the batch's transaction writes it.
+
+Envelopes are encoded once, when queued; ``flush`` writes them all in one statement inside
+the caller's transaction, so they commit with the state they describe or not at all.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +14,25 @@ from orderloom.outbox.store import Connection
 
 
 class OutboxWriter:
-    """Encodes envelopes once, at write time; the caller holds the transaction."""
+    """Records in the order they are queued; each keeps its envelope id for recognition."""
 
     def __init__(self, codec: EventCodec) -> None:
         self._codec = codec
+        self._rows: list[tuple[Outgoing, str | None]] = []
 
-    def put(self, conn: Connection, topic: str, envelope: Envelope) -> None:
+    def put(self, topic: str, envelope: Envelope) -> None:
         """Queue ``envelope`` for ``topic``; its id is kept, so a re-publish is recognisable."""
-        store.add(conn, Outgoing.event(self._codec, topic, envelope), envelope.id)
+        self._rows.append((Outgoing.event(self._codec, topic, envelope), envelope.id))
 
-    def put_record(self, conn: Connection, record: Outgoing, message_id: str | None) -> None:
+    def put_record(self, record: Outgoing, message_id: str | None) -> None:
         """Queue a record already encoded (a dead letter keeps the bytes it came with)."""
-        store.add(conn, record, message_id)
+        self._rows.append((record, message_id))
 
-    @staticmethod
-    def first_time(conn: Connection, message_id: str) -> bool:
-        """Mark ``message_id`` processed in this transaction; False if it already was."""
-        return store.first_time(conn, message_id)
+    def flush(self, conn: Connection) -> None:
+        """Write what is queued, in the transaction under way on ``conn``."""
+        store.add_all(conn, self._rows)
+        self._rows.clear()
+
+    def discard(self) -> None:
+        """Forget what is queued: its transaction did not commit."""
+        self._rows.clear()

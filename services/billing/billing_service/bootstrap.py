@@ -10,10 +10,9 @@ from orderloom.events.codec import EventCodec, codec_for
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.outbox import store
-from orderloom.outbox.consumer import OutboxConsumer, Route
+from orderloom.outbox.consumer import OutboxConsumer, envelope_id
 from orderloom.outbox.relay import OutboxRelay
 from orderloom.outbox.tasks import TASK_FAILED, TASK_REQUESTED, TASK_SUCCEEDED
-from orderloom.outbox.writer import OutboxWriter
 from orderloom.projections.store import Connection, connect
 from orderloom.settings import OrderloomSettings
 
@@ -42,22 +41,21 @@ def build(settings: BillingSettings, codec: EventCodec | None = None) -> OutboxC
     conn = open_records(settings)
     commands = topic_name(settings.kafka, "billing.commands")
     replies = topic_name(settings.kafka, REPLIES_TOPIC)
-    handlers = BillingHandlers(
-        OutboxWriter(codec),
+    handler = BillingHandlers(
         events_topic=topic_name(settings.kafka, "billing.events"),
         requests_topic=topic_name(settings.kafka, "vendor.requests"),
         replies_topic=replies,
     )
-    answer = Route(handlers.reply)
     return OutboxConsumer(
         settings.kafka,
         conn,
         group_id=settings.group_id,
-        routes={
-            (commands, TASK_REQUESTED): Route(handlers.task, _token),
-            (replies, TASK_SUCCEEDED): answer,
-            (replies, TASK_FAILED): answer,
+        accepts={
+            (commands, TASK_REQUESTED): _token,
+            (replies, TASK_SUCCEEDED): envelope_id,
+            (replies, TASK_FAILED): envelope_id,
         },
+        handler=handler,
         codec=codec,
         relay=OutboxRelay(settings.kafka, conn),
     )

@@ -1,5 +1,7 @@
-"""Billing's two inputs, each handled in the caller's transaction: a workflow's command
-(capture, refund, cancel) and the gateway's answer about a request billing made."""
+"""Billing's two inputs, a batch of them handled in the caller's transaction: a workflow's
+command (capture, refund, cancel) and the gateway's answer about a request billing made.
+The batch's payments are read together, each input decided in turn, and what changed is
+written together."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from billing_service.model import (
     AnswerAwaited,
     Answered,
     Command,
+    Event,
     PaymentRequested,
     ProviderAnswered,
     Waiter,
@@ -21,29 +24,45 @@ from billing_service.provider import verdict
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.records import Received
 from orderloom.outbox.store import Connection
-from orderloom.outbox.tasks import Task, answer
+from orderloom.outbox.tasks import TASK_REQUESTED, Task, answer
 from orderloom.outbox.writer import OutboxWriter
 
 log = logging.getLogger(__name__)
 
 
 class BillingHandlers:
-    """``task`` for ``billing.commands``, ``reply`` for the gateway's answers."""
+    """Handles a batch of ``billing.commands`` and the gateway's answers, in order."""
 
-    def __init__(
-        self, writer: OutboxWriter, *, events_topic: str, requests_topic: str, replies_topic: str
-    ) -> None:
-        self._writer = writer
+    def __init__(self, *, events_topic: str, requests_topic: str, replies_topic: str) -> None:
         self._events, self._requests, self._replies = events_topic, requests_topic, replies_topic
 
-    def task(self, conn: Connection, received: Received) -> None:
-        envelope = received.envelope
+    def __call__(self, conn: Connection, outbox: OutboxWriter, batch: list[Received]) -> None:
+        inputs: list[tuple[Command, Envelope]] = []
+        for record in batch:
+            envelope = record.envelope
+            if envelope.type == TASK_REQUESTED:
+                command = self._task(outbox, envelope)
+            else:
+                command = self._answer(envelope)
+            if command is not None:
+                inputs.append((command, envelope))
+        before = records.load(conn, sorted({c.order_id for c, _ in inputs}))
+        payments = dict(before)
+        for command, cause in inputs:
+            payment = payments[command.order_id]
+            decided = decide(payment, command)
+            payments[command.order_id] = apply(payment, decided)
+            self._queue(outbox, decided, cause)
+        records.save(conn, before, payments)
+
+    def _task(self, outbox: OutboxWriter, envelope: Envelope) -> Command | None:
+        """The workflow's command, or None once a bad one is answered as such."""
         task = Task.of(envelope)
         c = task.caller
         waiter = Waiter(c.task_token, c.execution_id, c.reply_topic, c.correlation_id)
         now_ms = int(envelope.time.timestamp() * 1000)
         try:
-            command = parse(task.action, task.input, waiter, now_ms, task.timeout_at_ms)
+            return parse(task.action, task.input, waiter, now_ms, task.timeout_at_ms)
         except BadRequest as e:
             log.warning("bad billing request", extra={"action": task.action, "error": str(e)})
             reply = answer(
@@ -54,38 +73,34 @@ class BillingHandlers:
                 error=BAD_REQUEST,
                 cause=str(e),
             )
-            self._writer.put(conn, c.reply_topic, reply)
-            return
-        self._decide(conn, command, envelope)
+            outbox.put(c.reply_topic, reply)
+            return None
 
-    def reply(self, conn: Connection, received: Received) -> None:
-        envelope = received.envelope
+    @staticmethod
+    def _answer(envelope: Envelope) -> Command | None:
+        """The provider's answer to a request billing made, or None for any other."""
         request_id = str(envelope.data["task_token"])
         names = parse_request_id(request_id)
         if names is None:
             log.warning("answer to a request billing did not make", extra={"token": request_id})
-            return
+            return None
         kind, refund_id, order_id = names
         outcome, reference, cause = verdict(envelope.type, envelope.data)
         now_ms = int(envelope.time.timestamp() * 1000)
-        answered = ProviderAnswered(
+        return ProviderAnswered(
             order_id, kind, request_id, outcome, reference, cause, refund_id, now_ms
         )
-        self._decide(conn, answered, envelope)
 
-    def _decide(self, conn: Connection, command: Command, cause: Envelope) -> None:
-        before = records.load(conn, command.order_id)
-        decided = decide(before, command)
-        records.save(conn, before, apply(before, decided))
+    def _queue(self, outbox: OutboxWriter, decided: list[Event], cause: Envelope) -> None:
         for index, event in enumerate(decided):
             if isinstance(event, Answered):
                 topic, reply = events.task_answer(event, cause=cause)
-                self._writer.put(conn, topic, reply)
+                outbox.put(topic, reply)
                 continue
             if isinstance(event, AnswerAwaited):
                 continue
             if isinstance(event, PaymentRequested):
                 request = events.vendor_request(event, cause=cause, reply_topic=self._replies)
-                self._writer.put(conn, self._requests, request)
+                outbox.put(self._requests, request)
             published = events.domain_event(event, cause=cause, index=index)
-            self._writer.put(conn, self._events, published)
+            outbox.put(self._events, published)

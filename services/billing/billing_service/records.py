@@ -71,47 +71,75 @@ def install(conn: Connection) -> None:
     migrate(conn, "billing", MIGRATIONS)
 
 
-def load(conn: Connection, order_id: str) -> Payment:
-    """An order's payment, locked (even before its first row exists) until commit."""
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"billing.order:{order_id}",))
-    rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM payment_operations WHERE order_id = %s", (order_id,)
-    ).fetchall()
-    ops = [_operation(r) for r in rows]
-    invoice = conn.execute("SELECT invoice_id FROM invoices WHERE order_id = %s", (order_id,))
-    found = invoice.fetchone()
-    cancelled = conn.execute("SELECT 1 FROM cancelled_orders WHERE order_id = %s", (order_id,))
-    return Payment(
-        order_id,
-        next((op for op in ops if op.kind == CAPTURE), None),
-        tuple(sorted((op for op in ops if op.kind == REFUND), key=lambda op: op.refund_id)),
-        found[0] if found else None,
-        cancelled.fetchone() is not None,
+def load(conn: Connection, order_ids: list[str]) -> dict[str, Payment]:
+    """The orders' payments, locked (even before their first row exists) until commit;
+    the locks are taken in the order of their keys, so batches never wait in a circle."""
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(k) FROM"
+        " (SELECT DISTINCT hashtext('billing.order:' || o) AS k"
+        "  FROM unnest(%s::text[]) AS o ORDER BY k) AS keys",
+        (order_ids,),
     )
-
-
-def save(conn: Connection, before: Payment, after: Payment) -> None:
-    if after.cancelled and not before.cancelled:
-        conn.execute("INSERT INTO cancelled_orders (order_id) VALUES (%s)", (after.order_id,))
-    for op in (after.capture, *after.refunds):
-        if op is not None and op != before.operation(op.kind, op.refund_id):
-            conn.execute(
-                f"INSERT INTO payment_operations ({_COLUMNS})"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (order_id, kind, refund_id) DO UPDATE SET status = EXCLUDED.status,"
-                " amount_cents = EXCLUDED.amount_cents, currency = EXCLUDED.currency,"
-                " request_id = EXCLUDED.request_id, attempt = EXCLUDED.attempt,"
-                " generation = EXCLUDED.generation, deadline_ms = EXCLUDED.deadline_ms,"
-                " payment_token = EXCLUDED.payment_token, reference = EXCLUDED.reference,"
-                " error = EXCLUDED.error, cause = EXCLUDED.cause, waiters = EXCLUDED.waiters,"
-                " updated_at = now()",
-                _row(op),
-            )
-    if after.invoice_id is not None and before.invoice_id is None and after.capture:
+    ops: dict[str, list[Operation]] = {order_id: [] for order_id in order_ids}
+    for r in conn.execute(
+        f"SELECT {_COLUMNS} FROM payment_operations WHERE order_id = ANY(%s)", (order_ids,)
+    ):
+        ops[r[1]].append(_operation(r))
+    invoices: dict[str, str] = dict(
         conn.execute(
+            "SELECT order_id, invoice_id FROM invoices WHERE order_id = ANY(%s)", (order_ids,)
+        ).fetchall()
+    )
+    cancelled = {
+        r[0]
+        for r in conn.execute(
+            "SELECT order_id FROM cancelled_orders WHERE order_id = ANY(%s)", (order_ids,)
+        )
+    }
+    return {
+        order_id: Payment(
+            order_id,
+            next((op for op in found if op.kind == CAPTURE), None),
+            tuple(sorted((op for op in found if op.kind == REFUND), key=lambda op: op.refund_id)),
+            invoices.get(order_id),
+            order_id in cancelled,
+        )
+        for order_id, found in ops.items()
+    }
+
+
+def save(conn: Connection, before: dict[str, Payment], after: dict[str, Payment]) -> None:
+    """Write what changed from ``before`` to ``after``, in one round trip."""
+    cancelled, operations, invoices = [], [], []
+    for order_id, now in after.items():
+        was = before[order_id]
+        if now.cancelled and not was.cancelled:
+            cancelled.append((order_id,))
+        for op in (now.capture, *now.refunds):
+            if op is not None and op != was.operation(op.kind, op.refund_id):
+                operations.append(_row(op))
+        if now.invoice_id is not None and was.invoice_id is None and now.capture:
+            invoices.append(
+                (now.invoice_id, order_id, now.capture.amount_cents, now.capture.currency)
+            )
+    with conn.pipeline(), conn.cursor() as cur:
+        cur.executemany("INSERT INTO cancelled_orders (order_id) VALUES (%s)", cancelled)
+        cur.executemany(
+            f"INSERT INTO payment_operations ({_COLUMNS})"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (order_id, kind, refund_id) DO UPDATE SET status = EXCLUDED.status,"
+            " amount_cents = EXCLUDED.amount_cents, currency = EXCLUDED.currency,"
+            " request_id = EXCLUDED.request_id, attempt = EXCLUDED.attempt,"
+            " generation = EXCLUDED.generation, deadline_ms = EXCLUDED.deadline_ms,"
+            " payment_token = EXCLUDED.payment_token, reference = EXCLUDED.reference,"
+            " error = EXCLUDED.error, cause = EXCLUDED.cause, waiters = EXCLUDED.waiters,"
+            " updated_at = now()",
+            operations,
+        )
+        cur.executemany(
             "INSERT INTO invoices (invoice_id, order_id, amount_cents, currency)"
             " VALUES (%s, %s, %s, %s)",
-            (after.invoice_id, after.order_id, after.capture.amount_cents, after.capture.currency),
+            invoices,
         )
 
 

@@ -10,10 +10,9 @@ from orderloom.events.codec import EventCodec, codec_for
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.outbox import store
-from orderloom.outbox.consumer import OutboxConsumer, Route
+from orderloom.outbox.consumer import OutboxConsumer
 from orderloom.outbox.relay import OutboxRelay
 from orderloom.outbox.tasks import TASK_REQUESTED
-from orderloom.outbox.writer import OutboxWriter
 from orderloom.projections.store import Connection, connect
 from orderloom.settings import OrderloomSettings
 
@@ -39,15 +38,14 @@ def build(settings: InventorySettings, codec: EventCodec | None = None) -> Outbo
     """The service, ready to ``run(stop)``; it owns its connection and producer."""
     codec = codec or codec_for(settings.kafka.schema_registry_url)
     conn = open_ledger(settings)
-    handler = TaskHandler(
-        settings.location, topic_name(settings.kafka, "inventory.events"), OutboxWriter(codec)
-    )
+    handler = TaskHandler(settings.location, topic_name(settings.kafka, "inventory.events"))
     commands = topic_name(settings.kafka, "inventory.commands")
     return OutboxConsumer(
         settings.kafka,
         conn,
         group_id=settings.group_id,
-        routes={(commands, TASK_REQUESTED): Route(handler, _token)},
+        accepts={(commands, TASK_REQUESTED): _token},
+        handler=handler,
         codec=codec,
         relay=OutboxRelay(settings.kafka, conn),
     )

@@ -1,7 +1,9 @@
-"""A task command in, the ledger changed and the answer and events queued, in one transaction.
+"""A batch of task commands in, the ledger changed and the answers and events queued, in
+one transaction.
 
 The caller (``OutboxConsumer``) holds the transaction and has already recorded the task
-token as processed; this module reads, decides, writes.
+tokens as processed; this module reads the batch's state, decides each command in turn,
+and writes what changed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from inventory_service import events, ledger
 from inventory_service.commands import BAD_REQUEST, BadRequest, parse
 from inventory_service.domain import apply, decide
-from inventory_service.model import Answered, Event
+from inventory_service.model import Answered, Command, Event
 from orderloom.kafka.records import Received
 from orderloom.outbox.store import Connection
 from orderloom.outbox.tasks import Task, answer
@@ -23,23 +25,31 @@ log = logging.getLogger(__name__)
 class TaskHandler:
     """Handles ``TaskRequested`` on ``inventory.commands`` for one location."""
 
-    def __init__(self, location: str, events_topic: str, writer: OutboxWriter) -> None:
-        self._location, self._events_topic, self._writer = location, events_topic, writer
+    def __init__(self, location: str, events_topic: str) -> None:
+        self._location, self._events_topic = location, events_topic
 
-    def __call__(self, conn: Connection, received: Received) -> None:
-        task = Task.of(received.envelope)
-        try:
-            command = parse(task.action, task.input)
-        except BadRequest as e:
-            log.warning("bad inventory request", extra={"action": task.action, "error": str(e)})
-            self._queue(conn, task, [Answered(error=BAD_REQUEST, cause=str(e))])
-            return
-        before = ledger.load(conn, self._location, command)
-        decided = decide(before, command)
-        ledger.save(conn, self._location, command, before, apply(before, decided))
-        self._queue(conn, task, decided)
+    def __call__(self, conn: Connection, outbox: OutboxWriter, records: list[Received]) -> None:
+        parsed: list[tuple[Task, Command | BadRequest]] = []
+        for record in records:
+            task = Task.of(record.envelope)
+            try:
+                parsed.append((task, parse(task.action, task.input)))
+            except BadRequest as e:
+                log.warning("bad inventory request", extra={"action": task.action, "error": str(e)})
+                parsed.append((task, e))
+        commands = [c for _, c in parsed if not isinstance(c, BadRequest)]
+        book = ledger.load(conn, self._location, commands)
+        for task, command in parsed:
+            if isinstance(command, BadRequest):
+                self._queue(outbox, task, [Answered(error=BAD_REQUEST, cause=str(command))])
+                continue
+            before = book.stock(command)
+            decided = decide(before, command)
+            book.put(command, apply(before, decided))
+            self._queue(outbox, task, decided)
+        ledger.save(conn, self._location, book)
 
-    def _queue(self, conn: Connection, task: Task, decided: list[Event]) -> None:
+    def _queue(self, outbox: OutboxWriter, task: Task, decided: list[Event]) -> None:
         cause = task.envelope
         for index, event in enumerate(decided):
             if isinstance(event, Answered):
@@ -52,9 +62,9 @@ class TaskHandler:
                     error=event.error,
                     cause=event.cause,
                 )
-                self._writer.put(conn, task.caller.reply_topic, reply)
+                outbox.put(task.caller.reply_topic, reply)
             else:
                 published = events.envelope(
                     event, location=self._location, cause=cause, index=index
                 )
-                self._writer.put(conn, self._events_topic, published)
+                outbox.put(self._events_topic, published)

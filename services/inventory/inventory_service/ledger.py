@@ -1,31 +1,20 @@
 """The stock ledger in PostgreSQL: items per location and SKU, reservations per order line.
 
-``load`` locks what a command may change (the order, then its items in SKU order, so two
-commands never wait on each other in a circle) and ``save`` writes what changed; both run
-in the caller's transaction.
+``load`` locks and reads what a batch of commands may change, in a few statements whatever
+the batch's size, and ``save`` writes what the batch changed; both run in the caller's
+transaction.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from psycopg.rows import dict_row
 
-from inventory_service import order_facts
-from inventory_service.model import (
-    ApplyLevels,
-    ApplyProducts,
-    Cancel,
-    Command,
-    Commit,
-    Item,
-    Release,
-    Reservation,
-    Reserve,
-    ReservedLine,
-    Restock,
-    Stock,
-)
+from inventory_service import book, order_facts
+from inventory_service.book import Book
+from inventory_service.model import Command, Item, Reservation, ReservedLine
 from orderloom.outbox.migrations import Migration, migrate
 from orderloom.outbox.store import Connection
 
@@ -63,37 +52,29 @@ MIGRATIONS: list[Migration] = [
     order_facts.MIGRATION,
 ]
 _ITEM_COLUMNS = "sku, on_hand, reserved, backorder, title, price_cents, reported"
-_SYNC_LOCK = "inventory.sync"
 
 
 def install(conn: Connection) -> None:
     migrate(conn, "inventory", MIGRATIONS)
 
 
-def load(conn: Connection, location: str, command: Command) -> Stock:
-    """The state ``command`` needs, locked until the transaction ends."""
-    match command:
-        case Reserve() | Release() | Commit() | Cancel() | Restock():
-            _lock(conn, f"inventory.order:{command.order_id}")
-            reservation = _reservation(conn, command.order_id)
-            skus = {x.sku for x in command.lines} if isinstance(command, Reserve) else set()
-            if reservation is not None:
-                skus |= {x.sku for x in reservation.lines}
-            stock = Stock(_items(conn, location, sorted(skus)), reservation)
-            return order_facts.load(conn, command.order_id, stock)
-        case ApplyLevels():
-            _lock(conn, _SYNC_LOCK)
-            levels = sorted(x.sku for x in command.levels)
-            return Stock(_items(conn, location, levels, drifted=True))
-        case ApplyProducts():
-            _lock(conn, _SYNC_LOCK)
-            return Stock(_items(conn, location, sorted(x.sku for x in command.products)))
+def load(conn: Connection, location: str, commands: list[Command]) -> Book:
+    """The state ``commands`` need, locked until the transaction ends: the named locks
+    first (orders, or the sync), then the items in SKU order, so two transactions never
+    wait on each other in a circle."""
+    _lock_all(conn, book.locks(commands))
+    orders = book.order_ids(commands)
+    reservations = _reservations(conn, orders)
+    skus = book.skus(commands, reservations)
+    items = _items(conn, location, skus, every=book.needs_every_item(commands))
+    facts, restocks = order_facts.load(conn, orders)
+    return Book(items, reservations, facts, restocks)
 
 
-def save(conn: Connection, location: str, command: Command, before: Stock, after: Stock) -> None:
-    changed = [i for sku, i in after.items.items() if before.items.get(sku) != i]
-    if changed:
-        conn.cursor().executemany(
+def save(conn: Connection, location: str, changed: Book) -> None:
+    """Write what the batch changed, in one round trip."""
+    with conn.pipeline(), conn.cursor() as cur:
+        cur.executemany(
             f"INSERT INTO stock_items (location, {_ITEM_COLUMNS})"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (location, sku) DO UPDATE"
@@ -112,12 +93,10 @@ def save(conn: Connection, location: str, command: Command, before: Stock, after
                     i.price_cents,
                     i.reported,
                 )
-                for i in changed
+                for i in changed.changed_items()
             ],
         )
-    held = after.reservation
-    if held is not None and held != before.reservation:
-        conn.cursor().executemany(
+        cur.executemany(
             "INSERT INTO reservations"
             " (order_id, line, location, sku, quantity, backordered, active)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s)"
@@ -125,12 +104,12 @@ def save(conn: Connection, location: str, command: Command, before: Stock, after
             " quantity = EXCLUDED.quantity, backordered = EXCLUDED.backordered,"
             " active = EXCLUDED.active, updated_at = now()",
             [
-                (held.order_id, x.line, location, x.sku, x.quantity, x.backordered, held.active)
-                for x in held.lines
+                (r.order_id, x.line, location, x.sku, x.quantity, x.backordered, r.active)
+                for r in changed.changed_reservations()
+                for x in r.lines
             ],
         )
-    if isinstance(command, Reserve | Release | Commit | Cancel | Restock):
-        order_facts.save(conn, location, command.order_id, before, after)
+        order_facts.save(cur, location, changed.changed_facts(), changed.new_restocks())
 
 
 def seed(conn: Connection, location: str, products: list[dict[str, Any]]) -> int:
@@ -170,33 +149,39 @@ def stock_report(conn: Connection, location: str) -> list[dict[str, Any]]:
         ).fetchall()
 
 
-def _lock(conn: Connection, name: str) -> None:
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+def _lock_all(conn: Connection, names: list[str]) -> None:
+    """Take the named locks in the order of their keys, whatever the names' order."""
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(k) FROM"
+        " (SELECT DISTINCT hashtext(n) AS k FROM unnest(%s::text[]) AS n ORDER BY k) AS keys",
+        (names,),
+    )
 
 
-def _items(
-    conn: Connection, location: str, skus: list[str], *, drifted: bool = False
-) -> dict[str, Item]:
-    where = "sku = ANY(%s)"
-    if drifted:
-        where += " OR reported IS DISTINCT FROM on_hand - reserved"
+def _items(conn: Connection, location: str, skus: list[str], *, every: bool) -> dict[str, Item]:
+    where = "TRUE" if every else "sku = ANY(%(skus)s)"
     rows = conn.execute(
-        f"SELECT {_ITEM_COLUMNS} FROM stock_items WHERE location = %s AND ({where})"
+        f"SELECT {_ITEM_COLUMNS} FROM stock_items WHERE location = %(location)s AND {where}"
         " ORDER BY sku FOR UPDATE",
-        (location, skus),
+        {"location": location, "skus": skus},
     ).fetchall()
     return {r[0]: Item(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
 
-def _reservation(conn: Connection, order_id: str) -> Reservation | None:
-    rows = conn.execute(
-        "SELECT line, sku, quantity, backordered, active FROM reservations"
-        " WHERE order_id = %s ORDER BY line",
-        (order_id,),
-    ).fetchall()
-    active = [r for r in rows if r[4]]
-    chosen = active or rows
-    if not chosen:
-        return None
-    lines = tuple(ReservedLine(r[0], r[1], r[2], r[3]) for r in chosen)
-    return Reservation(order_id, lines, active=bool(active))
+def _reservations(conn: Connection, order_ids: list[str]) -> dict[str, Reservation]:
+    """Each order's active lines, or all its lines if none is active."""
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    if order_ids:
+        for r in conn.execute(
+            "SELECT order_id, line, sku, quantity, backordered, active FROM reservations"
+            " WHERE order_id = ANY(%s) ORDER BY order_id, line",
+            (order_ids,),
+        ):
+            rows[r[0]].append(r[1:])
+    found: dict[str, Reservation] = {}
+    for order_id, lines in rows.items():
+        active = [r for r in lines if r[4]]
+        chosen = active or lines
+        held = tuple(ReservedLine(r[0], r[1], r[2], r[3]) for r in chosen)
+        found[order_id] = Reservation(order_id, held, active=bool(active))
+    return found

@@ -1,15 +1,18 @@
 """What the ledger knows of an order besides its reservation, in PostgreSQL: whether it
 was cancelled or committed to shipping, and which refunds returned goods to stock.
 
-Read and written in the caller's transaction, under the order's lock (see ``ledger``).
+Read and written in the caller's transaction, under the orders' locks (see ``ledger``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from typing import Any
 
-from inventory_service.model import Restocked, RestockedLine, Stock
+from psycopg import Cursor
+
+from inventory_service.book import Facts
+from inventory_service.model import Restocked, RestockedLine
 from orderloom.outbox.migrations import Migration
 from orderloom.outbox.store import Connection
 
@@ -36,34 +39,52 @@ MIGRATION: Migration = (
 )
 
 
-def load(conn: Connection, order_id: str, stock: Stock) -> Stock:
-    """``stock`` with the order's facts added."""
-    row = conn.execute(
-        "SELECT cancelled, committed FROM order_facts WHERE order_id = %s", (order_id,)
-    ).fetchone()
-    lines: dict[str, list[RestockedLine]] = defaultdict(list)
-    for refund_id, sku, quantity in conn.execute(
-        "SELECT refund_id, sku, quantity FROM restocks WHERE order_id = %s"
-        " ORDER BY created_at, refund_id, sku",
-        (order_id,),
-    ).fetchall():
-        lines[refund_id].append(RestockedLine(sku, quantity))
-    restocks = tuple(Restocked(refund_id, tuple(x)) for refund_id, x in lines.items())
-    cancelled, committed = row if row else (False, False)
-    return replace(stock, cancelled=cancelled, committed=committed, restocks=restocks)
-
-
-def save(conn: Connection, location: str, order_id: str, before: Stock, after: Stock) -> None:
-    if (before.cancelled, before.committed) != (after.cancelled, after.committed):
-        conn.execute(
-            "INSERT INTO order_facts (order_id, cancelled, committed) VALUES (%s, %s, %s)"
-            " ON CONFLICT (order_id) DO UPDATE SET cancelled = EXCLUDED.cancelled,"
-            " committed = EXCLUDED.committed, updated_at = now()",
-            (order_id, after.cancelled, after.committed),
+def load(
+    conn: Connection, order_ids: list[str]
+) -> tuple[dict[str, Facts], dict[str, tuple[Restocked, ...]]]:
+    """The orders' facts (for those that have any) and the refunds restocked, by order."""
+    if not order_ids:
+        return {}, {}
+    facts: dict[str, Facts] = {
+        order_id: (cancelled, committed)
+        for order_id, cancelled, committed in conn.execute(
+            "SELECT order_id, cancelled, committed FROM order_facts WHERE order_id = ANY(%s)",
+            (order_ids,),
         )
-    new = [r for r in after.restocks if r not in before.restocks]
-    conn.cursor().executemany(
+    }
+    lines: dict[str, dict[str, list[RestockedLine]]] = defaultdict(lambda: defaultdict(list))
+    for order_id, refund_id, sku, quantity in conn.execute(
+        "SELECT order_id, refund_id, sku, quantity FROM restocks WHERE order_id = ANY(%s)"
+        " ORDER BY order_id, created_at, refund_id, sku",
+        (order_ids,),
+    ):
+        lines[order_id][refund_id].append(RestockedLine(sku, quantity))
+    restocks = {
+        order_id: tuple(Restocked(refund_id, tuple(x)) for refund_id, x in refunds.items())
+        for order_id, refunds in lines.items()
+    }
+    return facts, restocks
+
+
+def save(
+    cur: Cursor[Any],
+    location: str,
+    facts: dict[str, Facts],
+    restocks: dict[str, list[Restocked]],
+) -> None:
+    cur.executemany(
+        "INSERT INTO order_facts (order_id, cancelled, committed) VALUES (%s, %s, %s)"
+        " ON CONFLICT (order_id) DO UPDATE SET cancelled = EXCLUDED.cancelled,"
+        " committed = EXCLUDED.committed, updated_at = now()",
+        [(order_id, cancelled, committed) for order_id, (cancelled, committed) in facts.items()],
+    )
+    cur.executemany(
         "INSERT INTO restocks (order_id, refund_id, sku, location, quantity)"
         " VALUES (%s, %s, %s, %s, %s)",
-        [(order_id, r.refund_id, x.sku, location, x.quantity) for r in new for x in r.lines],
+        [
+            (order_id, r.refund_id, x.sku, location, x.quantity)
+            for order_id, new in restocks.items()
+            for r in new
+            for x in r.lines
+        ],
     )

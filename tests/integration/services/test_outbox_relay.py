@@ -34,9 +34,10 @@ def _ping(n: int) -> Envelope:
 
 def _write(pg: Connection, codec: EventCodec, topic: str, count: int) -> None:
     writer = OutboxWriter(codec)
+    for n in range(count):
+        writer.put(topic, _ping(n))
     with pg.transaction():
-        for n in range(count):
-            writer.put(pg, topic, _ping(n))
+        writer.flush(pg)
 
 
 def test_relay_publishes_in_order_and_marks_sent(
