@@ -81,7 +81,7 @@ def first_times(conn: Connection, message_ids: list[str]) -> set[str]:
     if not message_ids:
         return set()
     rows = conn.execute(
-        "INSERT INTO processed_messages (message_id) SELECT unnest(%s::text[])"
+        "INSERT INTO processed_messages (message_id) SELECT unnest(%b::text[])"
         " ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
         (message_ids,),
     ).fetchall()
@@ -111,7 +111,7 @@ def pending(conn: Connection, limit: int) -> list[Row]:
 
 def mark_sent(conn: Connection, ids: list[int]) -> None:
     if ids:
-        conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY(%s)", (ids,))
+        conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY(%b)", (ids,))
 
 
 def prune(conn: Connection, older_than: timedelta) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from orderloom import jsontext
 from orderloom.events.codec import DecodeError
 from orderloom.events.envelope import Envelope
 from orderloom.projections.fold import HISTORY_RECORDED_TYPE, HistoryRecord, from_epoch_ms
@@ -38,7 +39,7 @@ def history_records(envelope: Envelope) -> list[HistoryRecord]:
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:
     try:
-        details = json.loads(event["details"])
+        details = jsontext.loads(event["details"])
     except json.JSONDecodeError as e:
         raise DecodeError("malformed-data", f"event {event['event_id']} details: {e}") from e
     if not isinstance(details, dict):

@@ -22,7 +22,7 @@ Connection = psycopg.Connection[Any]
 COLUMNS = [f.name for f in dataclasses.fields(ExecutionRow)]
 _JSON_COLUMNS = {"input", "output"}
 _SELECT_FOR_UPDATE = sql.SQL(
-    "SELECT {} FROM executions WHERE execution_id = ANY(%s) ORDER BY execution_id FOR UPDATE"
+    "SELECT {} FROM executions WHERE execution_id = ANY(%b) ORDER BY execution_id FOR UPDATE"
 ).format(sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
 _UPSERT = sql.SQL(
     "INSERT INTO executions ({}) VALUES ({}) ON CONFLICT (execution_id) DO UPDATE SET {}"

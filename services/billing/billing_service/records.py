@@ -77,23 +77,23 @@ def load(conn: Connection, order_ids: list[str]) -> dict[str, Payment]:
     conn.execute(
         "SELECT pg_advisory_xact_lock(k) FROM"
         " (SELECT DISTINCT hashtext('billing.order:' || o) AS k"
-        "  FROM unnest(%s::text[]) AS o ORDER BY k) AS keys",
+        "  FROM unnest(%b::text[]) AS o ORDER BY k) AS keys",
         (order_ids,),
     )
     ops: dict[str, list[Operation]] = {order_id: [] for order_id in order_ids}
     for r in conn.execute(
-        f"SELECT {_COLUMNS} FROM payment_operations WHERE order_id = ANY(%s)", (order_ids,)
+        f"SELECT {_COLUMNS} FROM payment_operations WHERE order_id = ANY(%b)", (order_ids,)
     ):
         ops[r[1]].append(_operation(r))
     invoices: dict[str, str] = dict(
         conn.execute(
-            "SELECT order_id, invoice_id FROM invoices WHERE order_id = ANY(%s)", (order_ids,)
+            "SELECT order_id, invoice_id FROM invoices WHERE order_id = ANY(%b)", (order_ids,)
         ).fetchall()
     )
     cancelled = {
         r[0]
         for r in conn.execute(
-            "SELECT order_id FROM cancelled_orders WHERE order_id = ANY(%s)", (order_ids,)
+            "SELECT order_id FROM cancelled_orders WHERE order_id = ANY(%b)", (order_ids,)
         )
     }
     return {

@@ -13,7 +13,9 @@ import hashlib
 import json
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
@@ -33,6 +35,14 @@ START_TYPE = b"orderloom.workflow.StartExecution"
 def digest(definition: Any) -> str:
     canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _read(text: str) -> tuple[str, Any]:
+    """A definition's digest and value, from the text a start carries: every execution of a
+    workflow carries the same text, so it is read once."""
+    definition = json.loads(text)
+    return digest(definition), definition
 
 
 def definition_of(conn: store.Connection, execution_id: str) -> dict[str, Any] | None:
@@ -62,20 +72,22 @@ def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> N
                 messages = [m for m in consumer.consume(1000, 0.5) if m.error() is None]
                 if not messages:
                     continue
-                starts: list[tuple[str, str, Any, datetime]] = []
+                starts: list[Start] = []
                 for message in messages:
                     record = Consumed.of(message)
                     if ("ce_type", START_TYPE) not in record.headers:
                         continue
                     try:
                         envelope = record.decode(codec).envelope
-                        definition = json.loads(envelope.data["definition"])
+                        key, definition = _read(envelope.data["definition"])
                     except (DecodeError, KeyError, ValueError) as e:
                         log.warning("start record without a readable definition", exc_info=e)
                         continue
                     data = envelope.data
                     starts.append(
-                        (data["execution_id"], data["workflow"], definition, envelope.time)
+                        Start(
+                            data["execution_id"], data["workflow"], key, definition, envelope.time
+                        )
                     )
                 offsets = {m.partition() or 0: (m.offset() or 0) + 1 for m in messages}
                 with conn.transaction():
@@ -85,17 +97,27 @@ def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> N
             consumer.close()
 
 
-def _save(conn: store.Connection, starts: list[tuple[str, str, Any, datetime]]) -> None:
+@dataclass(frozen=True)
+class Start:
+    execution_id: str
+    workflow: str
+    digest: str
+    definition: Any
+    time: datetime
+
+
+def _save(conn: store.Connection, starts: list[Start]) -> None:
     if not starts:
         return
+    first = {s.digest: s for s in reversed(starts)}
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO workflow_definitions (digest, workflow, definition, first_seen)"
             " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [(digest(d), w, Jsonb(d), t) for _, w, d, t in starts],
+            [(s.digest, s.workflow, Jsonb(s.definition), s.time) for s in first.values()],
         )
         cur.executemany(
             "INSERT INTO execution_definitions (execution_id, digest) VALUES (%s, %s)"
             " ON CONFLICT DO NOTHING",
-            [(e, digest(d)) for e, _, d, _ in starts],
+            [(s.execution_id, s.digest) for s in starts],
         )

@@ -153,13 +153,13 @@ def _lock_all(conn: Connection, names: list[str]) -> None:
     """Take the named locks in the order of their keys, whatever the names' order."""
     conn.execute(
         "SELECT pg_advisory_xact_lock(k) FROM"
-        " (SELECT DISTINCT hashtext(n) AS k FROM unnest(%s::text[]) AS n ORDER BY k) AS keys",
+        " (SELECT DISTINCT hashtext(n) AS k FROM unnest(%b::text[]) AS n ORDER BY k) AS keys",
         (names,),
     )
 
 
 def _items(conn: Connection, location: str, skus: list[str], *, every: bool) -> dict[str, Item]:
-    where = "TRUE" if every else "sku = ANY(%(skus)s)"
+    where = "TRUE" if every else "sku = ANY(%(skus)b)"
     rows = conn.execute(
         f"SELECT {_ITEM_COLUMNS} FROM stock_items WHERE location = %(location)s AND {where}"
         " ORDER BY sku FOR UPDATE",
@@ -174,7 +174,7 @@ def _reservations(conn: Connection, order_ids: list[str]) -> dict[str, Reservati
     if order_ids:
         for r in conn.execute(
             "SELECT order_id, line, sku, quantity, backordered, active FROM reservations"
-            " WHERE order_id = ANY(%s) ORDER BY order_id, line",
+            " WHERE order_id = ANY(%b) ORDER BY order_id, line",
             (order_ids,),
         ):
             rows[r[0]].append(r[1:])

@@ -48,13 +48,13 @@ def load(
     facts: dict[str, Facts] = {
         order_id: (cancelled, committed)
         for order_id, cancelled, committed in conn.execute(
-            "SELECT order_id, cancelled, committed FROM order_facts WHERE order_id = ANY(%s)",
+            "SELECT order_id, cancelled, committed FROM order_facts WHERE order_id = ANY(%b)",
             (order_ids,),
         )
     }
     lines: dict[str, dict[str, list[RestockedLine]]] = defaultdict(lambda: defaultdict(list))
     for order_id, refund_id, sku, quantity in conn.execute(
-        "SELECT order_id, refund_id, sku, quantity FROM restocks WHERE order_id = ANY(%s)"
+        "SELECT order_id, refund_id, sku, quantity FROM restocks WHERE order_id = ANY(%b)"
         " ORDER BY order_id, created_at, refund_id, sku",
         (order_ids,),
     ):

@@ -9,8 +9,9 @@ cancellation in its output: that is ``FulfillmentCancelled``, not ``OrderComplet
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from orderloom import jsontext
 
 WORKFLOW = "OrderFulfillment"
 NS = "orderloom.order."
@@ -24,10 +25,13 @@ STEPS = {
 
 def order_events(order_id: str, event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The order event one history event (a ``RecordedEvent``) means, if any."""
-    kind, details = event["event_type"], json.loads(event["details"])
+    kind, details = event["event_type"], jsontext.loads(event["details"])
     base = {"order_id": order_id, "history_event_id": event["event_id"]}
     if kind == "TaskSucceeded" and details.get("name") in STEPS:
-        return NS + STEPS[details["name"]], {**base, "details": json.dumps(details.get("output"))}
+        return NS + STEPS[details["name"]], {
+            **base,
+            "details": jsontext.dumps(details.get("output")),
+        }
     if kind == "ExecutionSucceeded":
         output = details.get("output")
         cancellation = output.get("cancellation") if isinstance(output, dict) else None
@@ -36,9 +40,9 @@ def order_events(order_id: str, event: dict[str, Any]) -> tuple[str, dict[str, A
             return NS + "FulfillmentCancelled", {
                 **base,
                 "reason": reason,
-                "details": json.dumps(output),
+                "details": jsontext.dumps(output),
             }
-        return NS + "OrderCompleted", {**base, "details": json.dumps(output)}
+        return NS + "OrderCompleted", {**base, "details": jsontext.dumps(output)}
     if kind in ("ExecutionFailed", "ExecutionTimedOut"):
         return NS + "OrderFailed", {
             **base,

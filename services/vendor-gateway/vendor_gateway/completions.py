@@ -59,7 +59,7 @@ class CompletionStore:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(
                 "SELECT idempotency_key, status, body, error, cause FROM vendor_completions"
-                " WHERE vendor = %s AND idempotency_key = ANY(%s)",
+                " WHERE vendor = %s AND idempotency_key = ANY(%b)",
                 (vendor, wanted),
             )
             rows = await cursor.fetchall()
@@ -102,7 +102,7 @@ class CompletionStore:
             await conn.execute(
                 "INSERT INTO vendor_completions"
                 " (vendor, idempotency_key, status, body, error, cause)"
-                " SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[],"
-                " %s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+                " SELECT * FROM unnest(%b::text[], %b::text[], %b::int[], %b::text[],"
+                " %b::text[], %b::text[]) ON CONFLICT DO NOTHING",
                 columns,
             )

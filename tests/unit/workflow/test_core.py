@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from orderloom.workflow.core import advance
@@ -18,6 +19,7 @@ from orderloom.workflow.messages import (
     TaskSucceeded,
     TimerFired,
 )
+from orderloom.workflow.wire import Entry
 
 TASK = {
     "StartAt": "T",
@@ -178,3 +180,12 @@ def test_map_failure_cancels_siblings_and_is_caught() -> None:
         "MapStateFailed",
     ]
     assert advance(out, TaskSucceeded(tokens[1], 1, 2)).history == []
+
+
+def test_a_snapshot_restores_the_entry_and_an_earlier_compressed_one_still_reads() -> None:
+    state, _ = _start(TASK, {"n": 1})
+    entry = Entry(state, "order-1", {"timer-1": 5_000})
+    for blob in (entry.snapshot(), zlib.compress(entry.snapshot())):
+        restored = Entry.restore(blob)
+        assert restored.state.to_dict() == state.to_dict()
+        assert (restored.correlation_id, restored.timers) == ("order-1", {"timer-1": 5_000})
