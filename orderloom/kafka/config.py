@@ -40,7 +40,13 @@ def transactional_producer_config(
 
 
 def consumer_config(kafka: KafkaSettings, group_id: str, **overrides: Any) -> dict[str, Any]:
-    """Reads only committed data; offsets are committed by us, never automatically."""
+    """Reads only committed data; offsets are committed by us, never automatically.
+
+    A fetch waits up to 25 ms for more records rather than returning with the first: under
+    load, each consumer's batches are fuller and the broker answers a few dozen fetches a
+    second, not hundreds (a third of its CPU with the pipeline running); idle, a record waits
+    at most that long.
+    """
     return {
         "bootstrap.servers": kafka.bootstrap_servers,
         "group.id": group_id,
@@ -49,7 +55,7 @@ def consumer_config(kafka: KafkaSettings, group_id: str, **overrides: Any) -> di
         "auto.offset.reset": "earliest",
         "enable.partition.eof": False,
         "fetch.min.bytes": 1_000_000,
-        "fetch.wait.max.ms": 10,
+        "fetch.wait.max.ms": 25,
         "logger": LIBRDKAFKA_LOG,
         **overrides,
     }

@@ -66,7 +66,8 @@ def add_all(conn: Connection, rows: list[tuple[Outgoing, str | None]]) -> None:
     with (
         conn.cursor() as cur,
         cur.copy(
-            "COPY outbox (message_id, topic, key, value, header_names, header_values) FROM STDIN"
+            "COPY outbox (message_id, topic, key, value, header_names, header_values)"
+            " FROM STDIN (FORMAT BINARY)"
         ) as copy,
     ):
         copy.set_types(["text", "text", "bytea", "bytea", "text[]", "bytea[]"])

@@ -74,9 +74,11 @@ def insert_history(conn: Connection, events: Iterable[HistoryRecord]) -> None:
         conn.cursor() as cur,
         cur.copy(
             "COPY execution_history"
-            " (execution_id, event_id, event_type, state_name, timestamp, details) FROM STDIN"
+            " (execution_id, event_id, event_type, state_name, timestamp, details)"
+            " FROM STDIN (FORMAT BINARY)"
         ) as copy,
     ):
+        copy.set_types(["text", "int8", "text", "text", "timestamptz", "jsonb"])
         for e in events:
             copy.write_row(
                 (
