@@ -15,11 +15,16 @@ from confluent_kafka import Consumer, Message, Producer
 
 from inventory_service import ledger
 from inventory_service.bootstrap import InventorySettings, build, open_ledger
+from inventory_service.handlers import TaskHandler
 from orderloom.events.codec import EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import consumer_config, producer_config, topic_name
+from orderloom.kafka.records import Received
 from orderloom.kafka.topics import DLQ_SUFFIX
-from orderloom.outbox.tasks import TASK_FAILED, TASK_SUCCEEDED
+from orderloom.outbox.consumer import OutboxConsumer
+from orderloom.outbox.relay import OutboxRelay
+from orderloom.outbox.tasks import TASK_FAILED, TASK_REQUESTED, TASK_SUCCEEDED
+from orderloom.outbox.writer import OutboxWriter
 from orderloom.settings import PROJECT_ROOT, OrderloomSettings
 from tests.integration.services.conftest import publish, read, running, task
 
@@ -180,3 +185,50 @@ def _active(pg: Connection) -> dict[str, int]:
         "SELECT sku, sum(quantity) FROM reservations WHERE active GROUP BY sku"
     ).fetchall()
     return {str(sku): int(str(n)) for sku, n in rows}
+
+
+def test_a_batch_that_deadlocks_is_undone_and_handled_one_record_at_a_time(
+    settings: OrderloomSettings, codec: EventCodec, schema: str, pg: Connection
+) -> None:
+    own = inventory_settings(settings, schema)
+    seeded(own)
+    sku = next(p["sku"] for p in CATALOG["products"] if p["initial_stock"] >= 100)
+    line = [{"sku": sku, "quantity": 2}]
+    orders = [f"d{n}" for n in range(20)]
+    commands = [
+        task(settings, "inventory", "reserve", {"order_id": o, "lines": line}, execution_id=o)
+        for o in orders
+    ]
+    publish(settings, codec, "inventory.commands", commands)
+    handler = TaskHandler(own.location, topic_name(settings.kafka, "inventory.events"))
+    sizes: list[int] = []
+
+    def deadlocks_once(conn: Connection, outbox: OutboxWriter, batch: list[Received]) -> None:
+        sizes.append(len(batch))
+        handler(conn, outbox, batch)
+        if len(sizes) == 1:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+
+    conn = open_ledger(own)
+    service = OutboxConsumer(
+        settings.kafka,
+        conn,
+        group_id=own.group_id,
+        accepts={(topic_name(settings.kafka, "inventory.commands"), TASK_REQUESTED): _token},
+        handler=deadlocks_once,
+        codec=codec,
+        relay=OutboxRelay(settings.kafka, conn),
+    )
+    with running(service):
+        answers = read(settings, codec, "workflow.inputs", 10**6, timeout_s=15)
+    first = sizes[0]
+    assert sizes[1 : 1 + first] == [1] * first, "the undone batch's records, each alone"
+    assert sum(sizes[1:]) == 20
+    assert sorted(a.data["task_token"] for a in answers) == sorted(c.id for c in commands)
+    assert all(a.type == TASK_SUCCEEDED for a in answers)
+    assert _reserved(pg) == {sku: 40}, "the undone batch reserved nothing"
+    assert service.handled == 20
+
+
+def _token(envelope: Envelope) -> str:
+    return str(envelope.data["task_token"])
