@@ -55,9 +55,7 @@ def system(
         make_topic("nobody.commands", partitions=1)
         processor, _ = build(console_settings, handlers(erp))
         stop = threading.Event()
-        with ExecutionsProjector(
-            console_settings, schema=schema_of(pg), poll_timeout_s=0.1
-        ) as projector:
+        with ExecutionsProjector(console_settings, schema=schema_of(pg), window_s=0.1) as projector:
             threads = [
                 threading.Thread(target=processor.run, args=(stop,)),
                 threading.Thread(target=projector.run, args=(stop,)),
