@@ -12,6 +12,10 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_MAX_PARTITIONS = 3
+"""librdkafka fetches without sessions, so each fetch names every partition it reads and the
+broker walks them all: on two cores, 12 partitions a topic cost the local broker about twice
+the CPU per order of 3 (docs/benchmarks.md)."""
 
 
 class KafkaSettings(BaseModel):
@@ -31,6 +35,16 @@ class KafkaSettings(BaseModel):
     )
     replication_factor: int = Field(default=1, ge=1)
     min_insync_replicas: int = Field(default=1, ge=1)
+    max_partitions: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Caps every topic's partition count. topics.toml sizes topics for scaling out "
+            f"(up to 12 instances of a consumer); unset means {LOCAL_MAX_PARTITIONS} on the "
+            "local stack, whose one broker serves one instance of each consumer, and no cap "
+            "elsewhere."
+        ),
+    )
 
 
 class PostgresSettings(BaseModel):
@@ -71,6 +85,8 @@ class OrderloomSettings(BaseSettings):
         """Unset addresses mean the local stack, at the ports it is configured with."""
         if not self.kafka.bootstrap_servers:
             self.kafka.bootstrap_servers = f"127.0.0.1:{self.stack.kafka_port}"
+            if self.kafka.max_partitions is None:
+                self.kafka.max_partitions = LOCAL_MAX_PARTITIONS
         if not self.postgres.dsn:
             self.postgres.dsn = (
                 f"postgresql://orderloom@127.0.0.1:{self.stack.postgres_port}/orderloom"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from confluent_kafka.admin import AdminClient
 
-from orderloom.kafka.topics import ApplyReport, apply, load_spec
+from orderloom.kafka.topics import ApplyReport, apply, topic_specs
 from orderloom.settings import OrderloomSettings
 
 app = typer.Typer(no_args_is_help=True, help="Topics as code: create and check every topic.")
@@ -13,7 +13,7 @@ app = typer.Typer(no_args_is_help=True, help="Topics as code: create and check e
 
 def apply_topics(settings: OrderloomSettings) -> ApplyReport:
     admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers})
-    report = apply(admin, load_spec(prefix=settings.kafka.topic_prefix))
+    report = apply(admin, topic_specs(settings.kafka))
     typer.echo(
         f"topics: {len(report.created)} created, {len(report.reconfigured)} reconfigured, "
         f"{len(report.unchanged)} unchanged, {len(report.drift)} drifted"

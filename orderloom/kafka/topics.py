@@ -24,6 +24,7 @@ from confluent_kafka.admin import (
 )
 
 from orderloom.errors import RetryableError
+from orderloom.settings import KafkaSettings
 
 SPEC_FILE = Path(__file__).resolve().parent.parent / "topics.toml"
 DLQ_SUFFIX = ".dlq"
@@ -55,14 +56,24 @@ class TopicSpec:
         return max(1, min(self.replication_factor, brokers))
 
 
-def load_spec(path: Path = SPEC_FILE, prefix: str = "") -> list[TopicSpec]:
-    """Every topic in the spec file, dead-letter companions included, names prefixed."""
+def topic_specs(kafka: KafkaSettings) -> list[TopicSpec]:
+    """The topics as this deployment creates them: its prefix, its partition cap."""
+    return load_spec(prefix=kafka.topic_prefix, max_partitions=kafka.max_partitions)
+
+
+def load_spec(
+    path: Path = SPEC_FILE, prefix: str = "", max_partitions: int | None = None
+) -> list[TopicSpec]:
+    """Every topic in the spec file, dead-letter companions included, names prefixed,
+    partitions at most ``max_partitions``."""
     raw = tomllib.loads(path.read_text())
     defaults: dict[str, Any] = raw.get("defaults", {})
     specs: list[TopicSpec] = []
     for entry in raw.get("topic", []):
         merged = {**defaults, **entry}
         dead_letter = bool(merged.pop("dead_letter", False))
+        if max_partitions is not None:
+            merged["partitions"] = min(merged["partitions"], max_partitions)
         spec = TopicSpec(**{**merged, "name": prefix + merged["name"]})
         specs.append(spec)
         if dead_letter:

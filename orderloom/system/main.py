@@ -19,7 +19,7 @@ import httpx
 import typer
 from confluent_kafka.admin import AdminClient
 
-from orderloom.kafka.topics import apply, load_spec
+from orderloom.kafka.topics import apply, topic_specs
 from orderloom.settings import OrderloomSettings
 from orderloom.stack.process import StackError
 from orderloom.system import report
@@ -62,7 +62,7 @@ def run_system(
     try:
         apply(
             AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers}),
-            load_spec(prefix=settings.kafka.topic_prefix),
+            topic_specs(settings.kafka),
         )
         _seed(catalog)
         fixtures = erp.write_fixtures(catalog, run_dir / "erp", _reserved())

@@ -56,7 +56,11 @@ def run_intake_bench(
     """Accepted webhooks/s for ``orders`` good orders sent at once (after a warm-up)."""
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers})
-    specs = [s for s in load_spec(prefix=prefix) if s.name.removeprefix(prefix) in TOPICS]
+    specs = [
+        s
+        for s in load_spec(prefix=prefix, max_partitions=settings.kafka.max_partitions)
+        if s.name.removeprefix(prefix) in TOPICS
+    ]
     apply(admin, specs)
     secret = secrets.token_hex(32)
     port = _free_port()
