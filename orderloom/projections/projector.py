@@ -144,9 +144,11 @@ class ExecutionsProjector:
         try:
             with conn.transaction():
                 rows = store.rows_for_update(conn, {e.execution_id for e in events})
+                inputs = {i: row.input for i, row in rows.items()}
                 applied = fold_all(rows, events)
                 changed = {e.execution_id for e in applied}
                 store.save_rows(conn, (rows[i] for i in sorted(changed)))
+                store.save_words(conn, (i for i in changed if rows[i].input is not inputs.get(i)))
                 store.insert_history(conn, applied)
                 store.save_offsets(conn, PROJECTION, self.topic, moved)
         except BaseException:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 from psycopg import sql
@@ -34,6 +34,14 @@ _UPSERT = sql.SQL(
         for c in COLUMNS
         if c != "execution_id"
     ),
+)
+
+_SAVE_WORDS: LiteralString = (
+    "INSERT INTO execution_words (execution_id, words)"
+    " SELECT execution_id,"
+    " jsonb_to_tsvector('simple'::regconfig, input, '[\"string\", \"numeric\"]')"
+    " FROM executions WHERE execution_id = ANY(%b) AND input IS NOT NULL"
+    " ON CONFLICT (execution_id) DO UPDATE SET words = EXCLUDED.words"
 )
 
 
@@ -62,6 +70,14 @@ def save_rows(conn: Connection, rows: Iterable[ExecutionRow]) -> None:
     if params:
         with conn.cursor() as cur:
             cur.executemany(_UPSERT, params)
+
+
+def save_words(conn: Connection, execution_ids: Iterable[str]) -> None:
+    """Index the words of these executions' inputs for free-text search (after their rows are
+    saved): once when an execution starts, not at each of its steps."""
+    ids = sorted(set(execution_ids))
+    if ids:
+        conn.execute(_SAVE_WORDS, (ids,))
 
 
 def _param(column: str, value: Any) -> Any:
@@ -115,5 +131,5 @@ def save_offsets(conn: Connection, projection: str, topic: str, offsets: Mapping
 def reset(conn: Connection, projection: str) -> None:
     """Forget every row and where the projection had read to: the next run rebuilds it all."""
     with conn.transaction():
-        conn.execute("TRUNCATE executions, execution_history")
+        conn.execute("TRUNCATE executions, execution_words, execution_history")
         conn.execute("DELETE FROM projection_offsets WHERE projection = %s", (projection,))

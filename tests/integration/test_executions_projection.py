@@ -43,11 +43,23 @@ def publish(
     producer.flush()
 
 
-def dump(conn: store.Connection) -> tuple[list[Any], list[Any]]:
-    """Both tables, whole, in a fixed order."""
+def dump(conn: store.Connection) -> tuple[list[Any], list[Any], list[Any]]:
+    """The three tables, whole, in a fixed order."""
     rows = conn.execute("SELECT * FROM executions ORDER BY execution_id").fetchall()
     history = conn.execute("SELECT * FROM execution_history ORDER BY execution_id, event_id")
-    return rows, history.fetchall()
+    words = conn.execute("SELECT execution_id, words::text FROM execution_words ORDER BY 1")
+    return rows, history.fetchall(), words.fetchall()
+
+
+def stale_words(conn: store.Connection) -> int:
+    """Executions whose indexed words are missing or are not those of their input."""
+    found = conn.execute(
+        "SELECT count(*) FROM executions e LEFT JOIN execution_words w USING (execution_id)"
+        " WHERE e.input IS NOT NULL AND w.words IS DISTINCT FROM"
+        " jsonb_to_tsvector('simple'::regconfig, e.input, '[\"string\", \"numeric\"]')"
+    ).fetchone()
+    assert found is not None
+    return int(found[0])
 
 
 def expected_row(made: Made) -> ExecutionRow:
@@ -101,6 +113,7 @@ def test_every_execution_and_event_is_projected_once_even_when_published_twice(
             (e.id, e.type, e.details) for e in sample.history
         ]
         before = dump(pg)
+        assert len(before[2]) == len(executions) and stale_words(pg) == 0
 
         publish(settings, codec, history_topic, envs[::7])
         projector.catch_up(60)
@@ -130,8 +143,9 @@ def test_a_projector_stopped_half_way_is_resumed_by_another_without_doubling(
     with ExecutionsProjector(settings, schema=schema, codec=codec) as second:
         second.catch_up(60)
     assert first.applied + second.applied == events
-    rows, history = dump(pg)
-    assert len(rows) == len(executions) and len(history) == events
+    rows, history, words = dump(pg)
+    assert len(rows) == len(words) == len(executions) and len(history) == events
+    assert stale_words(pg) == 0
     for made in executions:
         assert queries.get_execution(pg, made.execution_id) == expected_row(made)
 

@@ -137,6 +137,7 @@ def _rebuild(
         rows: dict[str, Any] = {}
         applied = fold_all(rows, events)
         store.save_rows(conn, (rows[i] for i in sorted(rows)))
+        store.save_words(conn, rows)
         store.insert_history(conn, applied)
 
 

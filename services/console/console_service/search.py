@@ -1,8 +1,8 @@
 """Finding executions the way a manager asks: the read model's filters plus free text.
 
 Free text matches the execution or order id exactly, or words of the execution's input
-(an order number, an email address) through a GIN index on the input's words, so a search
-reads a handful of index entries however many executions there are.
+(an order number, an email address) through the GIN index of ``execution_words``, so a
+search reads a handful of index entries however many executions there are.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ _CONDITIONS: dict[str, LiteralString] = {
     "correlation_id": "correlation_id = %s",
 }
 TEXT_CONDITION: LiteralString = (
-    "(execution_id = %s OR correlation_id = %s OR"
-    " jsonb_to_tsvector('simple'::regconfig, input, '[\"string\", \"numeric\"]')"
-    " @@ websearch_to_tsquery('simple'::regconfig, %s))"
+    "(execution_id = %s OR correlation_id = %s OR execution_id = ANY(ARRAY("
+    "SELECT execution_id FROM execution_words"
+    " WHERE words @@ websearch_to_tsquery('simple'::regconfig, %s))))"
 )
 
 _BY_START: LiteralString = "started_at DESC, execution_id DESC"
