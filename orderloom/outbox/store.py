@@ -77,6 +77,16 @@ def add_all(conn: Connection, rows: list[tuple[Outgoing, str | None]]) -> None:
             copy.write_row((message_id, record.topic, record.key, record.value, names, values))
 
 
+def lock_all(conn: Connection, names: list[str]) -> None:
+    """Take the named locks until the transaction ends, in the order of their keys whatever
+    the names' order: two batches that share names never wait on each other in a circle."""
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(k) FROM"
+        " (SELECT DISTINCT hashtext(n) AS k FROM unnest(%b::text[]) AS n ORDER BY k) AS keys",
+        (names,),
+    )
+
+
 def first_times(conn: Connection, message_ids: list[str]) -> set[str]:
     """Record each id as processed; the ones that were not already."""
     if not message_ids:

@@ -97,7 +97,7 @@ class ExecutionsProjector:
         """Project batch after batch until ``stop`` is set; a batch is never left half done.
 
         A batch gathers what comes within ``window_s``: an execution's steps in that time
-        are folded into one write of its row (whose every version is indexed eight ways),
+        are folded into one write of its row (whose every version is indexed seven ways),
         not one each, at the cost of the read model trailing by up to that long.
         """
         while not stop.is_set():

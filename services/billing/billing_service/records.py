@@ -11,6 +11,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from billing_service.model import CAPTURE, REFUND, Operation, Payment, Status, Waiter
+from orderloom.outbox import store
 from orderloom.outbox.migrations import Migration, migrate
 from orderloom.outbox.store import Connection
 
@@ -74,12 +75,7 @@ def install(conn: Connection) -> None:
 def load(conn: Connection, order_ids: list[str]) -> dict[str, Payment]:
     """The orders' payments, locked (even before their first row exists) until commit;
     the locks are taken in the order of their keys, so batches never wait in a circle."""
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(k) FROM"
-        " (SELECT DISTINCT hashtext('billing.order:' || o) AS k"
-        "  FROM unnest(%b::text[]) AS o ORDER BY k) AS keys",
-        (order_ids,),
-    )
+    store.lock_all(conn, [f"billing.order:{order_id}" for order_id in order_ids])
     ops: dict[str, list[Operation]] = {order_id: [] for order_id in order_ids}
     for r in conn.execute(
         f"SELECT {_COLUMNS} FROM payment_operations WHERE order_id = ANY(%b)", (order_ids,)

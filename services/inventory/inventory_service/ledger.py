@@ -15,6 +15,7 @@ from psycopg.rows import dict_row
 from inventory_service import book, order_facts
 from inventory_service.book import Book
 from inventory_service.model import Command, Item, Reservation, ReservedLine
+from orderloom.outbox import store
 from orderloom.outbox.migrations import Migration, migrate
 from orderloom.outbox.store import Connection
 
@@ -62,7 +63,7 @@ def load(conn: Connection, location: str, commands: list[Command]) -> Book:
     """The state ``commands`` need, locked until the transaction ends: the named locks
     first (orders, or the sync), then the items in SKU order, so two transactions never
     wait on each other in a circle."""
-    _lock_all(conn, book.locks(commands))
+    store.lock_all(conn, book.locks(commands))
     orders = book.order_ids(commands)
     reservations = _reservations(conn, orders)
     skus = book.skus(commands, reservations)
@@ -147,15 +148,6 @@ def stock_report(conn: Connection, location: str) -> list[dict[str, Any]]:
             " FROM stock_items WHERE location = %s ORDER BY sku",
             (location,),
         ).fetchall()
-
-
-def _lock_all(conn: Connection, names: list[str]) -> None:
-    """Take the named locks in the order of their keys, whatever the names' order."""
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(k) FROM"
-        " (SELECT DISTINCT hashtext(n) AS k FROM unnest(%b::text[]) AS n ORDER BY k) AS keys",
-        (names,),
-    )
 
 
 def _items(conn: Connection, location: str, skus: list[str], *, every: bool) -> dict[str, Item]:
