@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvloop
 
 from orderloom.settings import OrderloomSettings
 
@@ -54,4 +55,4 @@ def run(
 
         await gateway.run(stop, ready)
 
-    asyncio.run(serve())
+    uvloop.run(serve())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from typing import Annotated
 
 import typer
+import uvloop
 
 from sim.vendor import DownMode, DurationSpec, VendorConfig, VendorServer, Window, fixtures, serve
 
@@ -112,4 +112,4 @@ def vendor(
         typer.echo(json.dumps({"url": server.url, "cap": cap, "duration": str(config.duration)}))
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(config, ready))
+        uvloop.run(serve(config, ready))

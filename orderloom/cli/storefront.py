@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated
 
 import typer
+import uvloop
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -44,7 +44,7 @@ def send(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from e
     webhooks = build(factory, orders, first=first)
-    report = asyncio.run(send_webhooks(url, webhooks, rate=rate, concurrency=concurrency))
+    report = uvloop.run(send_webhooks(url, webhooks, rate=rate, concurrency=concurrency))
     typer.echo(json.dumps(report.as_dict()))
 
 

@@ -34,7 +34,8 @@ def from_epoch_ms(ms: int) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class HistoryRecord:
-    """One history event as the projection sees it: a RecordedEvent, its details parsed."""
+    """One history event as the projection sees it: a RecordedEvent, its details parsed for
+    the fold and kept as text for the history table, which stores them as written."""
 
     execution_id: str
     workflow: str
@@ -44,6 +45,7 @@ class HistoryRecord:
     timestamp: datetime
     event_type: str
     details: dict[str, Any]
+    details_text: str
 
     @property
     def state_name(self) -> str | None:

@@ -32,6 +32,7 @@ def history_records(envelope: Envelope) -> list[HistoryRecord]:
             timestamp=from_epoch_ms(int(event["timestamp_ms"])),
             event_type=str(event["event_type"]),
             details=_details(event),
+            details_text=str(event["details"]),
         )
         for event in data["events"]
     ]

@@ -161,6 +161,13 @@ MIGRATIONS: list[tuple[int, str, LiteralString]] = [
         DROP INDEX executions_by_input_words;
         """,
     ),
+    (
+        4,
+        "history details kept as the runner wrote them",
+        """
+        ALTER TABLE execution_history ALTER COLUMN details TYPE json USING details::json;
+        """,
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from typing import Any, LiteralString
 import psycopg
 from psycopg import sql
 from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb, set_json_loads
 
 from orderloom import jsontext
 from orderloom.projections.fold import ExecutionRow, HistoryRecord
@@ -49,8 +49,10 @@ def connect(dsn: str, schema: str | None = None, **kwargs: Any) -> Connection:
     """A connection to ``dsn``; with ``schema``, that schema (created if need be) comes first.
 
     Without ``schema`` the DSN decides, e.g. ``?options=-c%20search_path%3Dreadmodels``.
+    JSON columns are read with orjson: the projector reads back every row it updates.
     """
     conn = psycopg.connect(dsn, **kwargs)
+    set_json_loads(jsontext.loads, conn)
     if schema is not None:
         with conn.transaction():
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
@@ -94,7 +96,7 @@ def insert_history(conn: Connection, events: Iterable[HistoryRecord]) -> None:
             " FROM STDIN (FORMAT BINARY)"
         ) as copy,
     ):
-        copy.set_types(["text", "int8", "text", "text", "timestamptz", "jsonb"])
+        copy.set_types(["text", "int8", "text", "text", "timestamptz", "json"])
         for e in events:
             copy.write_row(
                 (
@@ -103,9 +105,14 @@ def insert_history(conn: Connection, events: Iterable[HistoryRecord]) -> None:
                     e.event_type,
                     e.state_name,
                     e.timestamp,
-                    Jsonb(e.details, jsontext.dumps),
+                    Json(e.details_text, _as_written),
                 )
             )
+
+
+def _as_written(text: str) -> str:
+    """JSON text passed through: the details are stored as the runner wrote them."""
+    return text
 
 
 def load_offsets(conn: Connection, projection: str, topic: str) -> dict[int, int]:

@@ -3,7 +3,6 @@ and a summary of what became of them."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 
 import httpx
 import typer
+import uvloop
 from confluent_kafka.admin import AdminClient
 
 from orderloom.kafka.topics import apply, topic_specs
@@ -78,7 +78,7 @@ def run_system(
         pace = f"{rate:g}/s" if rate else "once"
         say(f"sending {orders} orders and {len(webhooks) - orders} follow-ups at {pace} to {url}")
         report.reset_vendor_stats(f"http://127.0.0.1:{ports.erp}")
-        sent = asyncio.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
+        sent = uvloop.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
         outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
         storefront = f"http://127.0.0.1:{ports.storefront}"
         syncs = _wait_for_syncs(settings, supervisor, started_at, storefront)

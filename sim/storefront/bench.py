@@ -8,7 +8,6 @@ accepted per second, each one answered only after its two records were acknowled
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import socket
@@ -19,6 +18,7 @@ import uuid
 from typing import Any
 
 import httpx
+import uvloop
 from confluent_kafka.admin import AdminClient
 
 from orderloom.kafka.topics import apply, load_spec
@@ -79,8 +79,8 @@ def run_intake_bench(
         _wait_ready(url, server)
         factory = OrderFactory(secret, seed=seed)
         warmup = build(factory, WARMUP, first=orders)
-        asyncio.run(send_webhooks(url + "/webhooks/orders", warmup, concurrency=concurrency))
-        report = asyncio.run(
+        uvloop.run(send_webhooks(url + "/webhooks/orders", warmup, concurrency=concurrency))
+        report = uvloop.run(
             send_webhooks(url + "/webhooks/orders", build(factory, orders), concurrency=concurrency)
         )
     finally:

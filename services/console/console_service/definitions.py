@@ -62,6 +62,7 @@ def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> N
     with store.connect(settings.postgres.dsn, autocommit=True) as conn:
         try:
             stored = store.load_offsets(conn, PROJECTION, topic)
+            stored_digests: set[str] = set()
             meta = consumer.list_topics(topic, timeout=30).topics[topic]
             if meta.error is not None:
                 raise KafkaException(meta.error)
@@ -91,8 +92,9 @@ def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> N
                     )
                 offsets = {m.partition() or 0: (m.offset() or 0) + 1 for m in messages}
                 with conn.transaction():
-                    _save(conn, starts)
+                    _save(conn, starts, stored_digests)
                     store.save_offsets(conn, PROJECTION, topic, offsets)
+                stored_digests.update(s.digest for s in starts)
         finally:
             consumer.close()
 
@@ -106,10 +108,12 @@ class Start:
     time: datetime
 
 
-def _save(conn: store.Connection, starts: list[Start]) -> None:
+def _save(conn: store.Connection, starts: list[Start], stored_digests: set[str]) -> None:
+    """Each execution's digest, and each definition not known to be stored already: most
+    batches start executions of definitions an earlier batch stored."""
     if not starts:
         return
-    first = {s.digest: s for s in reversed(starts)}
+    first = {s.digest: s for s in reversed(starts) if s.digest not in stored_digests}
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO workflow_definitions (digest, workflow, definition, first_seen)"

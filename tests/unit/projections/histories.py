@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orderloom import jsontext
 from orderloom.events.envelope import Envelope
 from orderloom.projections.fold import HISTORY_RECORDED_TYPE, HistoryRecord, from_epoch_ms
 from orderloom.workflow.local import LocalRunner, run_local
@@ -138,6 +139,7 @@ def records(
             timestamp=from_epoch_ms(e.timestamp),
             event_type=e.type,
             details=e.details,
+            details_text=jsontext.dumps(e.details),
         )
         for e in history
     ]
@@ -161,7 +163,7 @@ def envelopes(
                         "previous_event_id": e.previous_event_id,
                         "timestamp_ms": e.timestamp,
                         "event_type": e.type,
-                        "details": json.dumps(e.details),
+                        "details": jsontext.dumps(e.details),
                     }
                     for e in history[start : start + PER_RECORD]
                 ],
