@@ -85,8 +85,8 @@ def start(
     data = {
         "execution_id": execution_id,
         "workflow": workflow,
-        "definition": json.dumps(definition),
-        "input": json.dumps(input),
+        "definition": jsontext.dumps(definition),
+        "input": jsontext.dumps(input),
     }
     return Envelope.new(
         NS + "StartExecution",

@@ -33,8 +33,9 @@ from orderloom.kafka.config import topic_name
 log = logging.getLogger(__name__)
 
 
-def intake(request: Request) -> Intake:
-    """The running app's intake, for routes to depend on."""
+async def intake(request: Request) -> Intake:
+    """The running app's intake, for routes to depend on (async: FastAPI would run a plain
+    function in its thread pool, a thread hop per webhook)."""
     service: Intake = request.app.state.intake
     return service
 
