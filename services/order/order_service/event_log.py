@@ -23,9 +23,16 @@ STEPS = {
 }
 
 
+_TELLING = {"TaskSucceeded", "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut"}
+"""The history event types that can mean an order event; only their details are read."""
+
+
 def order_events(order_id: str, event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The order event one history event (a ``RecordedEvent``) means, if any."""
-    kind, details = event["event_type"], jsontext.loads(event["details"])
+    kind = event["event_type"]
+    if kind not in _TELLING:
+        return None
+    details = jsontext.loads(event["details"])
     base = {"order_id": order_id, "history_event_id": event["event_id"]}
     if kind == "TaskSucceeded" and details.get("name") in STEPS:
         return NS + STEPS[details["name"]], {
