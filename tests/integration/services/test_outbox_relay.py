@@ -3,7 +3,7 @@ marking rows sent publishes them again with the same envelope ids, losing nothin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 from confluent_kafka import Producer
@@ -76,3 +76,33 @@ def test_crash_between_publish_and_mark_sent_republishes_the_same_ids(
     assert len(got) == 50
     assert set(got) == {f"ping-{n}" for n in range(30)}
     assert got[:20] == got[20:40] == [f"ping-{n}" for n in range(20)]
+
+
+def test_prune_deletes_only_rows_sent_longer_ago_than_kept(
+    settings: OrderloomSettings, codec: EventCodec, make_topic: TopicMaker, pg: Connection
+) -> None:
+    topic = make_topic("outbox.ping", partitions=1)
+    store.install(pg)
+    _write(pg, codec, topic, 30)
+    publisher = OutboxRelay(settings.kafka, pg, batch_size=10)
+    assert publisher.drain() == 30
+    publisher.close()
+    _write(pg, codec, topic, 5)
+    with pg.transaction():
+        pg.execute(
+            "UPDATE outbox SET sent_at = now() - interval '8 days'"
+            " WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL ORDER BY id LIMIT 12)"
+        )
+        assert store.prune(pg, timedelta(days=7)) == 12
+    left = pg.execute(
+        "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL),"
+        " count(*) FILTER (WHERE sent_at IS NULL) FROM outbox"
+    ).fetchone()
+    assert left == (18, 5)
+    with pg.transaction(force_rollback=True):
+        pg.execute("SET LOCAL enable_seqscan = off")  # a few rows: the index must be usable
+        plan = pg.execute(
+            "EXPLAIN (COSTS OFF) DELETE FROM outbox WHERE sent_at < now() - %s",
+            (timedelta(days=7),),
+        ).fetchall()
+    assert "outbox_sent" in "\n".join(str(row[0]) for row in plan)
