@@ -92,7 +92,6 @@ class WorkflowRunner:
 
     def due(self) -> Sequence[Outgoing]:
         now = int(self._clock() * 1000)
-        wanted = {eid: entry.timers for eid, (_, entry) in self._entries.items() if entry.timers}
         at = datetime.fromtimestamp(now / 1000, UTC)
         return [
             Outgoing.event(
@@ -100,8 +99,12 @@ class WorkflowRunner:
                 self._topics.inputs,
                 wire.timer_fired(self._entries[eid][1], timer_id, at),
             )
-            for _, eid, timer_id in self._timers.due(now, wanted)
+            for _, eid, timer_id in self._timers.due(now, self._timers_of)
         ]
+
+    def _timers_of(self, execution_id: str) -> dict[str, int]:
+        held = self._entries.get(execution_id)
+        return {} if held is None else held[1].timers
 
     def committed(self) -> None:
         for execution_id, held in self._pending.items():

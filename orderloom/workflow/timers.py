@@ -7,6 +7,7 @@ so a crash between firing and consuming fires it again; the core ignores the sec
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 
 Timer = tuple[int, str, str]
 """(fire_at in epoch ms, execution id, timer id)"""
@@ -31,12 +32,14 @@ class TimerQueue:
         if not known:
             del self._known[execution_id]
 
-    def due(self, now_ms: int, still_wanted: dict[str, dict[str, int]]) -> list[Timer]:
-        """Pop what fell due and is still wanted; held as firing until committed."""
+    def due(self, now_ms: int, timers_of: Callable[[str], dict[str, int]]) -> list[Timer]:
+        """Pop what fell due and is still wanted (among ``timers_of`` its execution now);
+        held as firing until committed. Asks only about the timers that fell due: it runs
+        at every poll, and a runner holds every execution it owns."""
         fired: list[Timer] = []
         while self._heap and self._heap[0][0] <= now_ms:
             timer = heapq.heappop(self._heap)
-            if timer[2] in still_wanted.get(timer[1], {}):
+            if timer[2] in timers_of(timer[1]):
                 fired.append(timer)
         self._firing.extend(fired)
         return fired
