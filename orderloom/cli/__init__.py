@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 from orderloom.cli import (
@@ -57,6 +59,20 @@ app.command("replay")(replay_command)
 app.command("console")(console_command)
 
 
+GC_GEN0_THRESHOLD = 20_000
+"""Allocations between two young-generation collections (CPython's default is 700)."""
+
+
 def main() -> None:
     """Console-script entry point."""
+    collect_less_often()
     app()
+
+
+def collect_less_often() -> None:
+    """Every process here is long-running and allocates a few dicts per record it handles:
+    at CPython's default threshold the cyclic collector runs every few records and again and
+    again over the same long-lived objects. What start-up made is frozen out of its reach;
+    the pipeline's CPU per order fell by a sixth (docs/benchmarks.md)."""
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, 10, 10)
