@@ -73,6 +73,6 @@ def collect_less_often() -> None:
     """Every process here is long-running and allocates a few dicts per record it handles:
     at CPython's default threshold the cyclic collector runs every few records and again and
     again over the same long-lived objects. What start-up made is frozen out of its reach;
-    the pipeline's CPU per order fell by a sixth (docs/benchmarks.md)."""
+    the pipeline's CPU per order fell by about a fifth (docs/benchmarks.md)."""
     gc.freeze()
     gc.set_threshold(GC_GEN0_THRESHOLD, 10, 10)
