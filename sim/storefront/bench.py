@@ -21,7 +21,7 @@ import httpx
 import uvloop
 from confluent_kafka.admin import AdminClient
 
-from orderloom.kafka.topics import apply, load_spec
+from orderloom.kafka.topics import apply, topic_specs
 from orderloom.settings import OrderloomSettings
 from sim.storefront.orders import OrderFactory
 from sim.storefront.sender import build, send_webhooks
@@ -56,11 +56,8 @@ def run_intake_bench(
     """Accepted webhooks/s for ``orders`` good orders sent at once (after a warm-up)."""
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers})
-    specs = [
-        s
-        for s in load_spec(prefix=prefix, max_partitions=settings.kafka.max_partitions)
-        if s.name.removeprefix(prefix) in TOPICS
-    ]
+    own = settings.kafka.model_copy(update={"topic_prefix": prefix})
+    specs = [s for s in topic_specs(own) if s.name.removeprefix(prefix) in TOPICS]
     apply(admin, specs)
     secret = secrets.token_hex(32)
     port = _free_port()
