@@ -47,12 +47,6 @@ def listening(port: int) -> Ready:
     return lambda: port_open(port)
 
 
-def started() -> Ready:
-    """For processes with no health server: ready once they have been alive for a moment."""
-    since = time.monotonic()
-    return lambda: time.monotonic() - since > 2.0
-
-
 @dataclass(frozen=True)
 class Child:
     """One process of the system: ``orderloom <args>`` with extra environment."""
