@@ -3,7 +3,8 @@ assigned and a poll came back short of its limit, not ready again on a revoke.""
 
 from __future__ import annotations
 
-from orderloom.health import Progress, answer
+from orderloom.health import Progress, answer, serving
+from orderloom.settings import HealthSettings
 
 STALE_S = 60.0
 
@@ -67,3 +68,8 @@ def test_other_paths_are_not_found_and_a_query_string_is_ignored() -> None:
     progress = Progress(Clock())
     assert answer("/metrics", progress, STALE_S)[0] == 404
     assert answer("/healthz?verbose=1", progress, STALE_S)[0] == 200
+
+
+def test_without_a_port_nothing_serves() -> None:
+    with serving(HealthSettings(), Progress()) as port:
+        assert port is None
