@@ -1,10 +1,11 @@
 """``GET /healthz`` and ``GET /readyz`` for a long-running service with no web server.
 
 Kubernetes' probes and ``orderloom run`` ask two things. Alive: the service's main loop
-still turns (it told its ``Progress`` so within ``stale_after_s``); a process stuck in a
-loop that no longer turns is restarted. Ready: it owns its partitions (an assignment came,
-even an empty one) and has read what there was, i.e. a poll since then returned fewer
-records than it asked for; a service with no partitions says when it has settled instead.
+still turns (it told its ``Progress`` so within ``ORDERLOOM_HEALTH__STALE_AFTER_S``, 60 s
+by default), so a process whose loop is stuck gets restarted by the probe. Ready: it owns
+its partitions (an assignment came, even an empty one) and has read what there was, i.e. a
+poll since then returned fewer records than it asked for; a service with no partitions says
+when it has settled instead.
 
 A stdlib server on a thread of its own: two GETs need no web framework. It serves only when
 ``ORDERLOOM_HEALTH__PORT`` is set.
