@@ -65,6 +65,23 @@ class StackSettings(BaseModel):
     start_timeout_s: float = 90.0
 
 
+class HealthSettings(BaseModel):
+    """The health server of a service with no web server of its own (``orderloom.health``)."""
+
+    port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serves GET /healthz and /readyz on this port; unset means no server.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address to bind (0.0.0.0 in a pod).")
+    stale_after_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Not alive when the service's main loop has not turned for this long.",
+    )
+
+
 class OrderloomSettings(BaseSettings):
     """The settings every process shares; services extend this class."""
 
@@ -80,6 +97,7 @@ class OrderloomSettings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     postgres: PostgresSettings = PostgresSettings()
     stack: StackSettings = StackSettings()
+    health: HealthSettings = HealthSettings()
 
     @model_validator(mode="after")
     def _point_at_local_stack(self) -> OrderloomSettings:

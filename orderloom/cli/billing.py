@@ -15,13 +15,16 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 def run() -> None:
     """Answer billing.commands and the gateway's replies until SIGTERM."""
     from billing_service.bootstrap import BillingSettings, build
+    from orderloom.health import serving
     from orderloom.kafka.processor import stop_on_sigterm
 
     stop = threading.Event()
     stop_on_sigterm(stop)
-    service = build(BillingSettings())
-    typer.echo(json.dumps({"ready": True}))
-    service.run(stop)
+    settings = BillingSettings()
+    service = build(settings)
+    with serving(settings.health, service.progress):
+        typer.echo(json.dumps({"ready": True}))
+        service.run(stop)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from confluent_kafka import KafkaException
 from orderloom.errors import RetryableError
 from orderloom.events.codec import codec_for
 from orderloom.events.envelope import Envelope
+from orderloom.health import Progress, serving
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.processor import stop_on_sigterm
 from orderloom.kafka.producer import EventProducer
@@ -39,6 +40,8 @@ from orderloom.workflow.execution import FAILED, RUNNING, SUCCEEDED, TIMED_OUT
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 REDRIVE_TYPE = "orderloom.workflow.RedriveExecution"
 STATUSES = (RUNNING, SUCCEEDED, FAILED, TIMED_OUT)
+WINDOW_S = 1.0
+"""How long the projector gathers a batch once caught up (``ExecutionsProjector.run``)."""
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of text.")]
 
 
@@ -203,13 +206,16 @@ def project(
             applied = rebuild(settings, schema=schema)
             typer.echo(f"Rebuilt the executions read model from {applied} history events.")
             return
-        stop = threading.Event()
+        stop, progress = threading.Event(), Progress()
         stop_on_sigterm(stop)
-        with ExecutionsProjector(settings, schema=schema) as projector:
+        with (
+            serving(settings.health, progress),
+            ExecutionsProjector(settings, schema=schema) as projector,
+        ):
             typer.echo(
                 f"Projecting {projector.topic} into the executions read model; Ctrl-C stops."
             )
-            projector.run(stop)
+            _project(projector, progress, stop)
     except (KafkaException, psycopg.OperationalError, TimeoutError) as e:
         typer.echo(f"error: the projection stopped: {e}", err=True)
         raise typer.Exit(1) from e
@@ -217,6 +223,23 @@ def project(
         f"Stopped after {projector.applied} events"
         f" ({projector.undecodable} records could not be decoded)."
     )
+
+
+def _project(projector: ExecutionsProjector, progress: Progress, stop: threading.Event) -> None:
+    """Catch up with the topic as it is at each try (ready once there), then project as
+    ``ExecutionsProjector.run`` does, telling ``progress`` each turn."""
+    progress.assigned()
+    while not stop.is_set():
+        try:
+            projector.catch_up(timeout_s=1.0)
+        except TimeoutError:
+            progress.turned()
+            continue
+        progress.settled()
+        break
+    while not stop.is_set():
+        projector.step(WINDOW_S)
+        progress.turned()
 
 
 @app.command("bulk-redrive")

@@ -16,13 +16,16 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 def run() -> None:
     """Answer inventory.commands until SIGTERM; the command under way is finished first."""
     from inventory_service.bootstrap import InventorySettings, build
+    from orderloom.health import serving
     from orderloom.kafka.processor import stop_on_sigterm
 
     stop = threading.Event()
     stop_on_sigterm(stop)
-    service = build(InventorySettings())
-    typer.echo(json.dumps({"ready": True}))
-    service.run(stop)
+    settings = InventorySettings()
+    service = build(settings)
+    with serving(settings.health, service.progress):
+        typer.echo(json.dumps({"ready": True}))
+        service.run(stop)
 
 
 @app.command()

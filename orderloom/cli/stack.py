@@ -85,6 +85,7 @@ def run(
 
     Ctrl-C stops everything it started.
     """
+    import signal
     import threading
 
     from orderloom.kafka.processor import stop_on_sigterm
@@ -95,6 +96,8 @@ def run(
     up()
     stop = threading.Event()
     stop_on_sigterm(stop)
+    # the children run in process groups of their own: a closed terminal reaches the run alone
+    signal.signal(signal.SIGHUP, lambda *_: stop.set())
     try:
         run_system(
             OrderloomSettings(),

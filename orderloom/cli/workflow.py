@@ -128,6 +128,7 @@ def schedule_command(
     import threading
     from dataclasses import replace
 
+    from orderloom.health import Progress, serving
     from orderloom.kafka.processor import stop_on_sigterm
     from orderloom.settings import OrderloomSettings
     from orderloom.workflow import scheduler
@@ -143,4 +144,6 @@ def schedule_command(
         raise typer.Exit(2) from exc
     stop = threading.Event()
     stop_on_sigterm(stop)
-    scheduler.run(OrderloomSettings(), schedules, stop)
+    settings, progress = OrderloomSettings(), Progress()
+    with serving(settings.health, progress):
+        scheduler.run(settings, schedules, stop, progress=progress)

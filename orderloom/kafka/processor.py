@@ -20,6 +20,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 
 from orderloom.errors import RetryableError
 from orderloom.events.codec import DecodeError, EventCodec
+from orderloom.health import Progress
 from orderloom.kafka.config import consumer_config, transactional_producer_config
 from orderloom.kafka.records import Consumed, Outgoing, Received, usable
 from orderloom.settings import KafkaSettings
@@ -104,19 +105,22 @@ class TransactionalProcessor:
         self._handler = handler if isinstance(handler, BatchHandler) else Stateless(handler)
         self._batch_size, self._interval = batch_size, commit_interval_s
         self.committed_batches = 0
+        self.progress = Progress()
+        """Health hook: what ``/healthz`` and ``/readyz`` report (``orderloom.health``)."""
 
     def run(self, stop: threading.Event) -> None:
         """Process until ``stop`` is set; the open transaction is always finished first."""
         self._producer.init_transactions(30)
         self._consumer.subscribe(
             self._topics,
-            on_assign=lambda _c, parts: self._handler.assigned(parts),
-            on_revoke=lambda _c, parts: self._handler.revoked(parts),
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
         )
         failures = 0
         try:
             while not stop.is_set():
                 messages = self._poll(self._batch_size, self._interval)
+                self.progress.polled(len(messages), self._batch_size)
                 due = self._handler.due()
                 if not messages and not due:
                     continue
@@ -138,6 +142,14 @@ class TransactionalProcessor:
         finally:
             self._consumer.close()
             self._producer.flush(10)
+
+    def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.progress.assigned()
+        self._handler.assigned(partitions)
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.progress.revoked()
+        self._handler.revoked(partitions)
 
     def _transact(self, messages: list[Consumed], due: Sequence[Outgoing]) -> None:
         producer = self._producer

@@ -22,6 +22,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.events.envelope import Envelope
+from orderloom.health import Progress
 from orderloom.kafka.config import consumer_config
 from orderloom.kafka.records import Consumed, Received, usable
 from orderloom.outbox import store
@@ -67,13 +68,20 @@ class OutboxConsumer:
         self._outbox, self._relay = OutboxWriter(codec), relay
         self._batch_size, self._poll_s = batch_size, poll_s
         self.handled = 0
+        self.progress = Progress()
+        """What ``/healthz`` and ``/readyz`` report (``orderloom.health``)."""
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop``: the batch under way is finished and committed before leaving."""
-        self._consumer.subscribe(sorted({topic for topic, _ in self._accepts}))
+        self._consumer.subscribe(
+            sorted({topic for topic, _ in self._accepts}),
+            on_assign=lambda _c, _p: self.progress.assigned(),
+            on_revoke=lambda _c, _p: self.progress.revoked(),
+        )
         try:
             while not stop.is_set():
                 messages = self._consumer.consume(self._batch_size, self._poll_s)
+                self.progress.polled(len(messages), self._batch_size)
                 batch = [Consumed.of(m) for m in messages if usable(m)]
                 if batch:
                     self._handle(batch)

@@ -4,6 +4,10 @@ The vendors are simulators with realistic latencies scaled down (the ERP: median
 2-300 s, cap 25; at ``time_scale`` 0.01 that is 80 ms median); the gateway owns their pools.
 The inventory service's schedules run every minute here instead of at their deployed pace,
 so a run of a few minutes shows its syncs.
+
+Each long-running service serves ``/healthz`` and ``/readyz`` on a port of its own (the
+gateway on its status server), and ``/readyz`` is its ready check; the console is told where
+the gateway's status server is.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orderloom.settings import PROJECT_ROOT
-from orderloom.system.supervisor import Child, http_ok, listening, started
+from orderloom.system.supervisor import Child, http_ok, listening
 
 ORDER_STEPS = PROJECT_ROOT / "services" / "order" / "order_service" / "steps.py"
 CATALOG = PROJECT_ROOT / "sim" / "catalog.json"
@@ -29,6 +33,12 @@ class Ports:
     threepl: int = 18102
     payments: int = 18103
     gateway_status: int = 18464
+    inventory_health: int = 18471
+    billing_health: int = 18472
+    runner_health: int = 18473
+    projector_health: int = 18474
+    scheduler_health: int = 18475
+    event_log_health: int = 18476
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,15 @@ def children(ports: Ports, run_dir: Path, vendors: Vendors, erp_fixtures: list[s
             lambda: http_ok(f"http://127.0.0.1:{port}/stats"),
         )
 
+    def consumer(name: str, args: list[str], port: int, ready_timeout_s: float = 60.0) -> Child:
+        return Child(
+            name,
+            args,
+            lambda: http_ok(f"http://127.0.0.1:{port}/readyz"),
+            {"ORDERLOOM_HEALTH__PORT": str(port)},
+            ready_timeout_s,
+        )
+
     gateway_config = run_dir / "vendors.toml"
     gateway_config.write_text(gateway_toml(ports, vendors.cap))
     return [
@@ -143,24 +162,30 @@ def children(ports: Ports, run_dir: Path, vendors: Vendors, erp_fixtures: list[s
         Child(
             "gateway",
             ["gateway", "run", "--config", str(gateway_config)],
-            lambda: http_ok(f"http://127.0.0.1:{ports.gateway_status}/pools"),
+            lambda: http_ok(f"http://127.0.0.1:{ports.gateway_status}/readyz"),
         ),
-        Child("inventory", ["inventory", "run"], started),
-        Child("billing", ["billing", "run"], started),
-        Child("runner", ["workflow", "runner", "--handlers", str(ORDER_STEPS)], started),
-        Child("projector", ["executions", "project"], started),
-        Child(
+        consumer("inventory", ["inventory", "run"], ports.inventory_health),
+        consumer("billing", ["billing", "run"], ports.billing_health),
+        consumer(
+            "runner", ["workflow", "runner", "--handlers", str(ORDER_STEPS)], ports.runner_health
+        ),
+        # it catches up with every history event since the last run before it is ready
+        consumer("projector", ["executions", "project"], ports.projector_health, 600.0),
+        consumer(
             "scheduler",
             ["workflow", "schedule", str(INVENTORY_SCHEDULES), "--every", SYNC_EVERY],
-            started,
+            ports.scheduler_health,
         ),
-        Child("order-event-log", ["order", "event-log"], started),
+        consumer("order-event-log", ["order", "event-log"], ports.event_log_health),
         Child(
             "order-api",
             ["order", "api", "--port", str(ports.order_api)],
             lambda: http_ok(f"http://127.0.0.1:{ports.order_api}/healthz"),
         ),
         Child(
-            "console", ["console", "--port", str(ports.console)], lambda: listening(ports.console)
+            "console",
+            ["console", "--port", str(ports.console)],
+            lambda: listening(ports.console),
+            {"ORDERLOOM_CONSOLE__GATEWAY_URL": f"http://127.0.0.1:{ports.gateway_status}"},
         ),
     ]

@@ -57,7 +57,7 @@ def run_system(
     env = {"ORDERLOOM_WEBHOOK_SECRET": secret}
     if settings.kafka.topic_prefix:
         env["ORDERLOOM_KAFKA__TOPIC_PREFIX"] = settings.kafka.topic_prefix
-    supervisor = Supervisor(run_dir, env)
+    supervisor = Supervisor(run_dir, env, say=say)
     started_at = datetime.now(UTC)
     try:
         apply(
@@ -67,6 +67,7 @@ def run_system(
         _seed(catalog)
         fixtures = erp.write_fixtures(catalog, run_dir / "erp", _reserved())
         for child in children(ports, run_dir, vendors, fixtures):
+            _going_on(supervisor, stop)
             say(f"starting {child.name}")
             supervisor.start(child)
         _console_admin(run_dir)
@@ -79,9 +80,9 @@ def run_system(
         say(f"sending {orders} orders and {len(webhooks) - orders} follow-ups at {pace} to {url}")
         report.reset_vendor_stats(f"http://127.0.0.1:{ports.erp}")
         sent = uvloop.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
-        outcomes = _wait(settings, supervisor, started_at, sent["accepted"])
+        outcomes = _wait(settings, supervisor, stop, started_at, sent["accepted"])
         storefront = f"http://127.0.0.1:{ports.storefront}"
-        syncs = _wait_for_syncs(settings, supervisor, started_at, storefront)
+        syncs = _wait_for_syncs(settings, supervisor, stop, started_at, storefront)
         _wait_for_vendor_calls(f"http://127.0.0.1:{ports.gateway_status}/pools")
         summary = report.summary(
             outcomes,
@@ -89,6 +90,7 @@ def run_system(
             report.vendor_stats(f"http://127.0.0.1:{ports.erp}"),
             report.vendor_stats(storefront),
             syncs,
+            supervisor.restarts(),
         )
         summary["since"] = started_at.isoformat()
         say(report.explain(summary, f"http://127.0.0.1:{ports.console}"))
@@ -97,8 +99,8 @@ def run_system(
             then(summary)
         if stay:
             say("\nThe system keeps running; Ctrl-C stops everything it started.")
-            while not stop.wait(1.0) and not supervisor.dead():
-                pass
+            while not stop.wait(1.0):
+                supervisor.check()
         return summary
     finally:
         supervisor.stop_all()
@@ -169,9 +171,17 @@ def _console_admin(run_dir: Path) -> None:
     path.write_text(password)
 
 
+def _going_on(supervisor: Supervisor, stop: threading.Event) -> None:
+    """Raise when a child was given up on, or when Ctrl-C or SIGTERM asked the run to stop."""
+    supervisor.check()
+    if stop.is_set():
+        raise StackError("stopped by Ctrl-C or SIGTERM before the run's summary")
+
+
 def _wait(
     settings: OrderloomSettings,
     supervisor: Supervisor,
+    stop: threading.Event,
     since: datetime,
     accepted: int,
     timeout_s: float = 600.0,
@@ -180,8 +190,7 @@ def _wait(
     deadline = time.monotonic() + timeout_s
     outcomes = report.order_outcomes(settings.postgres.dsn, since)
     while report.finished(outcomes) < accepted and time.monotonic() < deadline:
-        if dead := supervisor.dead():
-            raise StackError(f"stopped on its own: {', '.join(dead)} (see .local/run/*.log)")
+        _going_on(supervisor, stop)
         time.sleep(1.0)
         outcomes = report.order_outcomes(settings.postgres.dsn, since)
     return outcomes
@@ -205,6 +214,7 @@ def _wait_for_vendor_calls(pools_url: str, timeout_s: float = 120.0) -> None:
 def _wait_for_syncs(
     settings: OrderloomSettings,
     supervisor: Supervisor,
+    stop: threading.Event,
     since: datetime,
     storefront: str,
     timeout_s: float = 180.0,
@@ -214,8 +224,7 @@ def _wait_for_syncs(
     deadline = time.monotonic() + timeout_s
     syncs = report.sync_outcomes(settings.postgres.dsn, since)
     while time.monotonic() < deadline:
-        if dead := supervisor.dead():
-            raise StackError(f"stopped on its own: {', '.join(dead)} (see .local/run/*.log)")
+        _going_on(supervisor, stop)
         stats = report.vendor_stats(storefront)
         arrived = stats["levels_set"] + stats["products_updated"]
         if report.syncs_done(syncs) and arrived >= sum(s["queued"] for s in syncs.values()):

@@ -1,6 +1,6 @@
 """What a run did, in the words an operations manager uses: orders completed, cancelled,
-failed and why, refunds made, whether the vendor's connection cap held, and what the syncs
-pushed."""
+failed and why, refunds made, whether the vendor's connection cap held, what the syncs
+pushed, and which processes had to be restarted."""
 
 from __future__ import annotations
 
@@ -84,9 +84,11 @@ def summary(
     erp: dict[str, Any],
     storefront: dict[str, Any],
     syncs: dict[str, dict[str, int]],
+    restarts: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A fulfilment stopped by a cancellation succeeds in its ``OrderCancelled`` state: it
-    counts as cancelled, neither completed nor failed."""
+    """``restarts`` are the supervisor's, per process. A fulfilment stopped by a
+    cancellation succeeds in its ``OrderCancelled`` state: it counts as cancelled, neither
+    completed nor failed."""
     orders, cancels, refunds = (_of(outcomes, w) for w in (WORKFLOW, CANCELLATION, REFUND))
     failed = _failed(orders)
     succeeded = Counter({at: n for (s, _, at), n in orders.items() if s == "SUCCEEDED"})
@@ -129,6 +131,7 @@ def summary(
         },
         "storefront": storefront,
         "syncs": syncs,
+        "restarts": dict(restarts or {}),
     }
 
 
@@ -168,6 +171,12 @@ def explain(report: dict[str, Any], console_url: str) -> str:
         f"{s['running']} running), {s['queued']} {SYNCS[workflow]} queued for the storefront."
         for workflow, s in report["syncs"].items()
     ]
+    restarted = {name: n for name, n in report.get("restarts", {}).items() if n}
+    lines.append(
+        "Restarts: "
+        + (", ".join(f"{name} {n}" for name, n in restarted.items()) or "none")
+        + (" (why: .local/run/<name>.log)" if restarted else "")
+    )
     shop = report["storefront"]
     lines += [
         f"Storefront: {shop['levels_set']} stock levels set, "

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Mapping
 
 from orderloom.events.codec import codec_for
+from orderloom.health import serving
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.processor import TransactionalProcessor
 from orderloom.settings import OrderloomSettings
@@ -56,6 +57,8 @@ def serve(
     *,
     instance: str = "0",
 ) -> None:
-    """Run until ``stop`` is set (SIGTERM sets it; the open transaction finishes first)."""
+    """Run until ``stop`` is set (SIGTERM sets it; the open transaction finishes first),
+    with ``/healthz`` and ``/readyz`` if ``settings.health`` has a port."""
     processor, _ = build(settings, handlers, instance=instance)
-    processor.run(stop)
+    with serving(settings.health, processor.progress):
+        processor.run(stop)

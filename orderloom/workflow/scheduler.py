@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from orderloom.events.codec import codec_for
+from orderloom.health import Progress
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.settings import OrderloomSettings
@@ -23,9 +24,12 @@ def run(
     stop: threading.Event,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     tick_s: float = 1.0,
+    progress: Progress | None = None,
 ) -> int:
     """Fire the latest slot of each schedule now, then each next slot when due; returns
-    how many starts were published."""
+    how many starts were published. ``progress`` settles once each round's due starts are
+    written (ready: the broker takes them)."""
+    progress = progress or Progress()
     producer = EventProducer(settings.kafka, codec_for(settings.kafka.schema_registry_url))
     inputs = topic_name(settings.kafka, "workflow.inputs")
     now = clock()
@@ -49,6 +53,7 @@ def run(
                 extra={"execution_id": execution_id, "schedule": schedule.name},
             )
             due[schedule.name] = schedule.next_slot(slot)
+        progress.settled()
         wait = min(due.values(), default=now) - clock()
         stop.wait(max(0.0, min(wait.total_seconds(), tick_s)))
     return published

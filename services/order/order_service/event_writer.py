@@ -8,6 +8,7 @@ import threading
 from order_service.event_log import WORKFLOW, order_events
 from orderloom.events.codec import codec_for
 from orderloom.events.envelope import Envelope
+from orderloom.health import serving
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.processor import TransactionalProcessor
 from orderloom.kafka.records import Outgoing, Received
@@ -57,4 +58,7 @@ def build(settings: OrderloomSettings) -> TransactionalProcessor:
 
 
 def serve(settings: OrderloomSettings, stop: threading.Event) -> None:
-    build(settings).run(stop)
+    """Until ``stop``, with ``/healthz`` and ``/readyz`` if ``settings.health`` has a port."""
+    processor = build(settings)
+    with serving(settings.health, processor.progress):
+        processor.run(stop)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
+from orderloom.health import Progress
 from orderloom.kafka.config import consumer_config, producer_config
 from orderloom.kafka.records import Consumed, Outgoing
 from orderloom.settings import KafkaSettings
@@ -25,6 +26,7 @@ from vendor_gateway.offsets import OffsetTracker
 
 log = logging.getLogger(__name__)
 COMMIT_INTERVAL_S = 0.5
+BATCH = 500
 RESUME_AT = 0.8
 """Paused partitions resume once the unfinished requests fall below this share of the limit."""
 
@@ -55,6 +57,8 @@ class RequestFeed:
         self._reading = threading.Event()
         self._reading.set()
         self._stop = threading.Event()
+        self.progress = Progress()
+        """What the status server's ``/healthz`` and ``/readyz`` report."""
         self._thread = threading.Thread(target=self._run, name="kafka-feed", daemon=True)
 
     def start(self) -> None:
@@ -113,7 +117,9 @@ class RequestFeed:
         try:
             while not self._stop.is_set():
                 self._regulate()
-                batch = [Consumed.of(m) for m in self._consumer.consume(500, 0.1) if _usable(m)]
+                messages = self._consumer.consume(BATCH, 0.1)
+                self.progress.polled(len(messages), BATCH)
+                batch = [Consumed.of(m) for m in messages if _usable(m)]
                 if batch:
                     with self._lock:
                         for record in batch:
@@ -164,11 +170,13 @@ class RequestFeed:
         self._committed.update(wanted)
 
     def _assigned_to(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.progress.assigned()
         self._assigned = list(partitions)
         if self._paused:
             self._consumer.pause(self._assigned)
 
     def _revoked(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.progress.revoked()
         numbers = [tp.partition for tp in partitions]
         self._commit(numbers)
         with self._lock:

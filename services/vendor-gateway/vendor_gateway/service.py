@@ -66,7 +66,7 @@ class Gateway:
             max_queued=config.max_queued,
             deliver=self._from_kafka,
         )
-        self.status = StatusServer(lambda: self.pools, self.metrics.registry)
+        self.status = StatusServer(lambda: self.pools, self.metrics.registry, self._feed.progress)
         self._inbox: asyncio.Queue[list[Consumed]] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
 

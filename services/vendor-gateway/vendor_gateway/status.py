@@ -1,7 +1,11 @@
-"""Live figures over HTTP: ``/metrics`` for Prometheus, ``/pools`` for an operator.
+"""Live figures over HTTP: ``/metrics`` for Prometheus, ``/pools`` for an operator,
+``/healthz`` and ``/readyz`` for Kubernetes' probes and ``orderloom run``.
 
 ``GET /pools`` shows each vendor's cap, effective limit, slots in use and queue per
 lane, requests waiting out a backoff and circuit state;
+``/healthz`` says the Kafka feed's loop turns (the loop of this server answers by answering),
+``/readyz`` that the feed has its partitions and has read what there was
+(``orderloom.health``);
 ``GET /pools/<vendor>/requests/<id>`` says where one request is (queued at which
 position, in flight, backing off), i.e. why it waits. A tiny server on the gateway's
 loop: a few GETs need no web framework and no signal handling of their own.
@@ -16,9 +20,13 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from orderloom.health import Progress, answer
 from vendor_gateway.pool import VendorPool
 
 JSON = "application/json"
+REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+STALE_AFTER_S = 60.0
+"""The feed's loop turns every 0.1 s; a minute without a turn means it is stuck."""
 
 
 def pools_figures(pools: Mapping[str, VendorPool]) -> dict[str, Any]:
@@ -39,14 +47,18 @@ def pools_figures(pools: Mapping[str, VendorPool]) -> dict[str, Any]:
 
 
 def route(
-    path: str, pools: Callable[[], Mapping[str, VendorPool]], registry: CollectorRegistry
+    path: str,
+    pools: Callable[[], Mapping[str, VendorPool]],
+    registry: CollectorRegistry,
+    health: Progress,
 ) -> tuple[int, str, bytes]:
     """Status, content type and body for a GET of ``path``."""
     parts = [p for p in path.partition("?")[0].split("/") if p]
     if parts == ["metrics"]:
         return 200, CONTENT_TYPE_LATEST, generate_latest(registry)
-    if parts == ["healthz"]:
-        return 200, JSON, b'{"ok": true}'
+    if parts in (["healthz"], ["readyz"]):
+        status, body = answer(path, health, STALE_AFTER_S)
+        return status, JSON, json.dumps(body).encode()
     if parts == ["pools"]:
         return 200, JSON, json.dumps(pools_figures(pools())).encode()
     if len(parts) == 4 and parts[0] == "pools" and parts[2] == "requests":
@@ -64,9 +76,12 @@ class StatusServer:
     """Answers GETs with ``route``; one request per connection."""
 
     def __init__(
-        self, pools: Callable[[], Mapping[str, VendorPool]], registry: CollectorRegistry
+        self,
+        pools: Callable[[], Mapping[str, VendorPool]],
+        registry: CollectorRegistry,
+        health: Progress,
     ) -> None:
-        self._pools, self._registry = pools, registry
+        self._pools, self._registry, self._health = pools, registry, health
         self._server: asyncio.Server | None = None
         self.port = 0
 
@@ -84,11 +99,11 @@ class StatusServer:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
             method, target, *_ = head.decode("latin-1").split(" ", 2)
             if method == "GET":
-                status, kind, body = route(target, self._pools, self._registry)
+                status, kind, body = route(target, self._pools, self._registry, self._health)
             else:
                 status, kind, body = 405, JSON, b'{"error": "GET only"}'
             writer.write(
-                f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
+                f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
                 f"content-type: {kind}\r\ncontent-length: {len(body)}\r\n"
                 "connection: close\r\n\r\n".encode()
                 + body

@@ -37,3 +37,18 @@ def test_the_syncs_and_the_storefront_are_told_in_plain_words() -> None:
 def test_syncs_are_done_once_each_has_finished_a_run() -> None:
     assert report.syncs_done(syncs())
     assert not report.syncs_done(syncs(levels_running=2))
+
+
+def test_the_restarts_are_counted_per_process_and_said() -> None:
+    outcomes = Counter({("OrderFulfillment", "SUCCEEDED", "", "OrderCompleted"): 3})
+    restarts = {"gateway": 0, "runner": 2, "projector": 1}
+
+    summary = report.summary(outcomes, SENT, ERP, SHOP, syncs(), restarts)
+
+    assert summary["restarts"] == restarts
+    assert "Restarts: runner 2, projector 1 (why: .local/run/<name>.log)" in report.explain(
+        summary, "http://console"
+    )
+    assert "Restarts: none" in report.explain(
+        report.summary(outcomes, SENT, ERP, SHOP, syncs(), {"runner": 0}), "http://console"
+    )
