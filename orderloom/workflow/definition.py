@@ -60,7 +60,7 @@ def parse_definition(raw: Any) -> s.Definition:
         raise DefinitionError(None, "QueryLanguage", "only JSONPath is supported")
     machines: list[s.Machine | None] = []
     _machine(raw, None, "", machines)
-    timeout = top.positive_int("TimeoutSeconds")
+    timeout = top.seconds("TimeoutSeconds")
     return s.Definition(tuple(m for m in machines if m is not None), timeout, raw)
 
 
@@ -186,7 +186,7 @@ def _task(f: Fields, common: dict[str, Any]) -> s.Task:
         )
     f.exclusive("TimeoutSeconds", "TimeoutSecondsPath")
     f.exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
-    timeout, heartbeat = f.positive_int("TimeoutSeconds"), f.positive_int("HeartbeatSeconds")
+    timeout, heartbeat = f.seconds("TimeoutSeconds"), f.seconds("HeartbeatSeconds")
     if timeout is not None and heartbeat is not None and heartbeat >= timeout:
         raise DefinitionError(f.state, "HeartbeatSeconds", "must be smaller than TimeoutSeconds")
     return s.Task(
@@ -208,7 +208,7 @@ def _wait(f: Fields, common: dict[str, Any]) -> s.Wait:
     f.exactly_one("Seconds", "Timestamp", "SecondsPath", "TimestampPath")
     return s.Wait(
         **common,
-        seconds=f.non_negative_int("Seconds"),
+        seconds=f.seconds("Seconds", 0),
         timestamp_us=f.timestamp("Timestamp"),
         seconds_path=f.reference_path("SecondsPath"),
         timestamp_path=f.reference_path("TimestampPath"),
