@@ -110,7 +110,7 @@ def _state(name: str, raw: Any, machines: list[s.Machine | None]) -> s.State:
     if not isinstance(raw, dict):
         raise DefinitionError(name, "Type", "a state must be an object")
     kind = raw.get("Type")
-    if kind not in _ALLOWED:
+    if not isinstance(kind, str) or kind not in _ALLOWED:
         raise DefinitionError(name, "Type", f"unknown state type {kind!r}")
     f = Fields(raw, name, "", _ALLOWED[kind])
     common: dict[str, Any] = {"name": name, "next": f.transition(kind)}
