@@ -14,6 +14,7 @@ from orderloom.workflow import states as s
 from orderloom.workflow.choice import parse_choices
 from orderloom.workflow.errors import DefinitionError
 from orderloom.workflow.fields import Fields
+from orderloom.workflow.limits import DEFINITION_DEPTH
 from orderloom.workflow.retry import parse_catchers, parse_retriers
 
 RESOURCE = re.compile(
@@ -50,6 +51,8 @@ def parse_definition(raw: Any) -> s.Definition:
     """Parse a definition (a dict, as loaded from JSON); raises DefinitionError."""
     if not isinstance(raw, dict):
         raise DefinitionError(None, "States", "a definition must be a JSON object")
+    if _deeper_than(raw, DEFINITION_DEPTH):
+        raise DefinitionError(None, "States", f"nests deeper than {DEFINITION_DEPTH} levels")
     top = Fields(
         raw,
         None,
@@ -62,6 +65,20 @@ def parse_definition(raw: Any) -> s.Definition:
     _machine(raw, None, "", machines)
     timeout = top.seconds("TimeoutSeconds")
     return s.Definition(tuple(m for m in machines if m is not None), timeout, raw)
+
+
+def _deeper_than(raw: Any, limit: int) -> bool:
+    """Whether JSON `raw` nests deeper than `limit`, found without recursion."""
+    level: list[tuple[Any, int]] = [(raw, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            level.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            level.extend((child, depth + 1) for child in value)
+    return False
 
 
 def _machine(raw: Any, owner: str | None, prefix: str, machines: list[s.Machine | None]) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from orderloom.workflow.errors import INTRINSIC_FAILURE, PathMissing, StatesError
 from orderloom.workflow.functions import FUNCTIONS, Scope, format_json
-from orderloom.workflow.limits import VALUE_CHARS
+from orderloom.workflow.limits import INTRINSIC_NESTING, VALUE_CHARS
 from orderloom.workflow.paths import Path, compile_path
 
 
@@ -36,6 +36,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def fail(self, problem: str) -> ValueError:
         return ValueError(f"intrinsic {self.text!r} at position {self.pos}: {problem}")
@@ -45,6 +46,14 @@ class _Parser:
             self.pos += 1
 
     def call(self) -> Call:
+        self.depth += 1
+        if self.depth > INTRINSIC_NESTING:
+            raise self.fail(f"more than {INTRINSIC_NESTING} intrinsic functions nested")
+        call = self._call()
+        self.depth -= 1
+        return call
+
+    def _call(self) -> Call:
         start = self.pos
         while self.pos < len(self.text) and (
             self.text[self.pos].isalnum() or self.text[self.pos] in "._"

@@ -32,6 +32,14 @@ and results, and the inputs of its iterations, each up to this."""
 PATTERN_CHARS = 1024
 """The longest StringMatches pattern a definition may give."""
 
+DEFINITION_DEPTH = 200
+"""The deepest a definition's JSON may nest: templates and choice rules are walked by
+recursion, which must stay well inside Python's limit."""
+
+INTRINSIC_NESTING = 10
+"""Intrinsic calls nested in one field, as Step Functions allows ("You can nest up to 10
+intrinsic functions within a field")."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:

@@ -310,3 +310,29 @@ def test_data_limit_exceeded_is_not_caught_by_states_all() -> None:
     result = run_local(_map(), {"items": [1, 2]}, limits=Limits(map_items=1))
     assert result.status == "FAILED"
     assert not [e for e in result.history if e.details.get("name") == "Caught"]
+
+
+# --- definitions: nesting bounded at load, so nothing recurses past Python's limit later
+
+
+def test_intrinsics_nested_more_than_ten_deep_are_a_definition_error() -> None:
+    def nested(depth: int) -> dict[str, Any]:
+        return _pass("States.Array(" * depth + "1" + ")" * depth)
+
+    parse_definition(nested(10))
+    with pytest.raises(DefinitionError, match="more than 10 intrinsic functions nested"):
+        parse_definition(nested(11))
+    with pytest.raises(DefinitionError):
+        parse_definition(nested(5000))
+
+
+def test_a_definition_nested_deeper_than_the_limit_is_a_definition_error() -> None:
+    parameters: dict[str, Any] = {"a.$": "$"}
+    for _ in range(5000):
+        parameters = {"b": parameters}
+    definition = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Parameters": parameters, "End": True}},
+    }
+    with pytest.raises(DefinitionError, match="nests deeper than 200 levels"):
+        parse_definition(definition)
