@@ -70,9 +70,12 @@ def _scalar_size(value: Any) -> int:
 
 
 class Sizes:
-    """JSON sizes (in characters) of values, each container measured once however often it
-    is referenced: a value built by sharing (``States.Array($, $)`` again and again) is
-    measured in the time its distinct parts take, not the time its text would take."""
+    """JSON sizes of values, each container measured once however often it is referenced:
+    a value built by sharing (``States.Array($, $)`` again and again) is measured in the time
+    its distinct parts take, not the time its text would take.
+
+    Sizes count characters, escapes unwritten: a character takes one to six bytes of text,
+    so a value at VALUE_CHARS still fits a snapshot."""
 
     __slots__ = ("_known",)
 

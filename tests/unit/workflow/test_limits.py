@@ -7,9 +7,12 @@ workflow state" (Seconds "from 0 up to 99999999"), docs.aws.amazon.com/step-func
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderloom.workflow.core import advance
 from orderloom.workflow.definition import parse_definition
@@ -70,6 +73,24 @@ def test_an_array_doubled_state_after_state_fails_at_the_limit() -> None:
     _failed(result, "States.DataLimitExceeded", str(VALUE_CHARS))
     entered = [e for e in result.history if e.type == "PassStateEntered"]
     assert len(entered) < 20
+
+
+plain_text = st.text(st.characters(min_codepoint=32, max_codepoint=126, exclude_characters='"\\'))
+plain = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**64), 2**64) | plain_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(plain_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain)
+def test_sizes_are_the_length_of_the_json_text(value: Any) -> None:
+    """Exact for text without escapes, at most a digit over per integer, however shared."""
+    shared = [value, {"again": value}, [value]]
+    for measured in (value, shared):
+        text = json.dumps(measured, separators=(",", ":"))
+        assert len(text) <= Sizes().of(measured) <= 2 * len(text)  # a digit over, per integer
 
 
 def test_a_shared_value_is_measured_by_its_parts_not_its_text() -> None:
