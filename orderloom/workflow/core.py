@@ -123,7 +123,7 @@ def _addressed(state: ExecutionState, token: str) -> Frame | None:
     """The frame whose current task holds `token`, or None when the token is not current."""
     execution_id, _, _counter = token.rpartition("/")
     execution_id, _, frame_id = execution_id.rpartition("/")
-    if execution_id != state.execution_id or not frame_id.isdigit():
+    if execution_id != state.execution_id or not _is_frame_id(frame_id):
         return None
     frame = state.frames.get(int(frame_id))
     if frame is None or frame.token != token:
@@ -131,12 +131,18 @@ def _addressed(state: ExecutionState, token: str) -> Frame | None:
     return frame
 
 
+def _is_frame_id(text: str) -> bool:
+    """Whether a token's or timer id's middle part can be a frame id: tokens come from other
+    services, and `int` refuses some of what `str.isdigit` accepts (superscripts, 5,000 digits)."""
+    return text.isascii() and text.isdecimal() and len(text) < 19
+
+
 def _timer(state: ExecutionState, event: TimerFired, limits: Limits) -> Advance:
     if event.timer_id == state.exec_timer:
         return _timed_out(state, event.time)
     prefix, _, _ = event.timer_id.rpartition("/")
     execution_id, _, frame_id = prefix.rpartition("/")
-    if execution_id != state.execution_id or not frame_id.isdigit():
+    if execution_id != state.execution_id or not _is_frame_id(frame_id):
         return Advance(state, [], [])
     frame = state.frames.get(int(frame_id))
     if frame is None or event.timer_id not in frame.timers:
