@@ -357,3 +357,12 @@ def test_a_definition_nested_deeper_than_the_limit_is_a_definition_error() -> No
     }
     with pytest.raises(DefinitionError, match="nests deeper than 200 levels"):
         parse_definition(definition)
+
+
+def test_a_definition_too_deep_to_write_as_text_is_a_definition_error() -> None:
+    comment: Any = "x"
+    for _ in range(990):
+        comment = [comment]
+    definition = {"StartAt": "P", "Comment": comment, "States": {"P": {"Type": "Succeed"}}}
+    with pytest.raises(DefinitionError, match="nests deeper"):
+        advance(None, StartExecution("e", "wf", definition, {}, 0))
