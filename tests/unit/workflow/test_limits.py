@@ -366,3 +366,10 @@ def test_a_definition_too_deep_to_write_as_text_is_a_definition_error() -> None:
     definition = {"StartAt": "P", "Comment": comment, "States": {"P": {"Type": "Succeed"}}}
     with pytest.raises(DefinitionError, match="nests deeper"):
         advance(None, StartExecution("e", "wf", definition, {}, 0))
+
+
+def test_a_time_beyond_what_a_datetime_holds_still_builds_the_context_object() -> None:
+    definition = _pass("$$.State.EnteredTime")
+    for time in (MAX_EPOCH_MS + 10**9, -(10**15)):
+        state, _, _ = advance(None, StartExecution("e", "wf", definition, {}, time))
+        assert state is not None and state.status == "SUCCEEDED"
