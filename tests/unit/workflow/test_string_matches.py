@@ -1,4 +1,5 @@
-"""StringMatches: the same answers as a regular expression would give, without its backtracking."""
+"""StringMatches: the same answers as a regular expression would give, without its backtracking;
+and no JSONPath filter that would bring a definition's regular expression back."""
 
 from __future__ import annotations
 
@@ -78,3 +79,10 @@ def test_escaped_star_and_backslash_are_literal() -> None:
     assert run_local(_choice("log\\*.txt"), {"s": "log*.txt"}).status == "SUCCEEDED"
     assert run_local(_choice("log\\*.txt"), {"s": "log1.txt"}).status == "FAILED"
     assert run_local(_choice("a\\\\b"), {"s": "a\\b"}).status == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("path", ["$.items[?(@ =~ '(a+)+b')]", "$.items[*].`sub(/(a+)+b/, x)`"])
+def test_paths_with_regular_expressions_are_a_definition_error(path: str) -> None:
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": path, "End": True}}}
+    with pytest.raises(DefinitionError, match="regular expression"):
+        parse_definition(definition)
