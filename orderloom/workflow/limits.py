@@ -12,9 +12,9 @@ from typing import Any
 
 MAX_SECONDS = 99_999_999
 """The most seconds a definition or a path may give (Wait, TimeoutSeconds, HeartbeatSeconds,
-retry intervals): Step Functions documents 0..99999999 for a Wait's Seconds
-(docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-wait-state.html) and uses
-the same bound for TimeoutSeconds; about 3.2 years."""
+retry intervals, attempts): Step Functions documents 0..99999999 for a Wait's Seconds
+(docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-wait-state.html); the
+same bound serves every count of seconds here. About 3.2 years."""
 
 MAX_EPOCH_MS = 253_402_300_799_999
 """9999-12-31T23:59:59.999Z, the last instant a ``datetime`` holds; no timer falls later."""
