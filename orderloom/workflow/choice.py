@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from orderloom.workflow.errors import RUNTIME, DefinitionError, PathMissing, StatesError
 from orderloom.workflow.fields import Fields
+from orderloom.workflow.limits import PATTERN_CHARS
 from orderloom.workflow.paths import Path, compile_path, compile_reference_path
 from orderloom.workflow.timestamps import parse_timestamp
 
@@ -47,7 +47,7 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     for name, test in _ORDERINGS.items()
 }
 OPERATORS["BooleanEquals"] = _compare("Boolean", _ORDERINGS["Equals"])
-OPERATORS["StringMatches"] = lambda a, b: isinstance(a, str) and bool(b.fullmatch(a))
+OPERATORS["StringMatches"] = lambda a, b: isinstance(a, str) and b.matches(a)
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "IsNull": lambda v: v is None,
     "IsNumeric": _number,
@@ -91,18 +91,55 @@ class ChoiceRule:
     next: str
 
 
-def _wildcard(pattern: str) -> re.Pattern[str]:
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """A StringMatches pattern: its literal pieces between unescaped `*`s.
+
+    Matching finds each middle piece at its leftmost place after the previous one (the
+    leftmost place never loses a match), so any pattern against any text takes at most one
+    `str.find` over the text per piece: no backtracking, whatever the text.
+    """
+
+    pieces: tuple[str, ...]
+
+    def matches(self, text: str) -> bool:
+        pieces = self.pieces
+        if len(pieces) == 1:
+            return text == pieces[0]
+        first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
+        end = len(text) - len(last)
+        if end < len(first) or not text.startswith(first) or not text.endswith(last):
+            return False
+        at = len(first)
+        for piece in middle:
+            found = text.find(piece, at, end)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+
+
+def _wildcard(pattern: str) -> Wildcard:
     """StringMatches: `*` matches any run of characters; `\\*` and `\\\\` are literal."""
-    out, i = [], 0
+    if len(pattern) > PATTERN_CHARS:
+        raise ValueError(f"a StringMatches pattern may be at most {PATTERN_CHARS} characters")
+    pieces: list[str] = []
+    chars: list[str] = []
+    i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*\\":
-            out.append(re.escape(pattern[i + 1]))
+            chars.append(pattern[i + 1])
             i += 2
             continue
-        out.append(".*" if char == "*" else re.escape(char))
+        if char == "*":
+            pieces.append("".join(chars))
+            chars = []
+        else:
+            chars.append(char)
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    pieces.append("".join(chars))
+    return Wildcard(tuple(pieces))
 
 
 def parse_rule(raw: Any, top: bool) -> Rule:

@@ -19,6 +19,7 @@ from orderloom.workflow.execution import (
     Frame,
     load_definition,
 )
+from orderloom.workflow.limits import DEFAULT_LIMITS, MAX_EPOCH_MS, Limits
 from orderloom.workflow.messages import (
     CancelTimer,
     Command,
@@ -40,20 +41,24 @@ class Advance(NamedTuple):
     commands: list[Command]
 
 
-def advance(state: ExecutionState | None, event: Input) -> Advance:
-    """Apply one input; raises RedriveRefused for a redrive of a non-failed execution."""
+def advance(state: ExecutionState | None, event: Input, limits: Limits = DEFAULT_LIMITS) -> Advance:
+    """Apply one input; raises RedriveRefused for a redrive of a non-failed execution.
+
+    Whatever the definition and its data, nothing else escapes: an execution that breaks a
+    limit fails with a States.* error and a cause naming the limit.
+    """
     if isinstance(event, StartExecution):
-        return _start(event) if state is None else Advance(state, [], [])
+        return _start(event, limits) if state is None else Advance(state, [], [])
     if isinstance(event, RedriveExecution):
-        return _redrive(state, event)
+        return _redrive(state, event, limits)
     if state is None or state.status != RUNNING:
         return Advance(state, [], [])
     if isinstance(event, TimerFired):
-        return _timer(state, event)
+        return _timer(state, event, limits)
     frame = _addressed(state, event.task_token)
     if frame is None:
         return Advance(state, [], [])
-    run = Run(state.copy(), event.time)
+    run = Run(state.copy(), event.time, limits)
     owned = run.frame(frame.id)
     if isinstance(event, TaskSucceeded):
         tasks.succeeded(run, owned, event.output)
@@ -64,10 +69,10 @@ def advance(state: ExecutionState | None, event: Input) -> Advance:
     return _finish(run)
 
 
-def _start(event: StartExecution) -> Advance:
+def _start(event: StartExecution, limits: Limits) -> Advance:
     definition = load_definition(event.definition)
     state = ExecutionState(event.execution_id, event.workflow, definition, event.input, event.time)
-    run = Run(state, event.time)
+    run = Run(state, event.time, limits)
     run.emit(
         "ExecutionStarted",
         {"input": event.input, "workflow": event.workflow, "execution_id": event.execution_id},
@@ -82,12 +87,12 @@ def _begin(run: Run, state_name: str, data: Any) -> None:
     timeout = run.state.definition.timeout_seconds
     if timeout is not None:
         run.state.exec_timer = run.new_id("-")
-        fire_at = run.time + timeout * 1000
+        fire_at = min(run.time + timeout * 1000, MAX_EPOCH_MS)
         run.commands.append(StartTimer(run.state.execution_id, run.state.exec_timer, fire_at))
     run.queue.append((root.id, state_name, data))
 
 
-def _redrive(state: ExecutionState | None, event: RedriveExecution) -> Advance:
+def _redrive(state: ExecutionState | None, event: RedriveExecution, limits: Limits) -> Advance:
     if state is None:
         raise RedriveRefused("no such execution: it was never started")
     if state.status not in (FAILED, TIMED_OUT):
@@ -96,7 +101,7 @@ def _redrive(state: ExecutionState | None, event: RedriveExecution) -> Advance:
             "execution can be redriven"
         )
     assert state.failed_state is not None
-    run = Run(state.copy(), event.time)
+    run = Run(state.copy(), event.time, limits)
     new = run.state
     new.status, new.error, new.cause, new.output = RUNNING, None, None, None
     new.redrive_count += 1
@@ -118,7 +123,7 @@ def _addressed(state: ExecutionState, token: str) -> Frame | None:
     """The frame whose current task holds `token`, or None when the token is not current."""
     execution_id, _, _counter = token.rpartition("/")
     execution_id, _, frame_id = execution_id.rpartition("/")
-    if execution_id != state.execution_id or not frame_id.isdigit():
+    if execution_id != state.execution_id or not _is_frame_id(frame_id):
         return None
     frame = state.frames.get(int(frame_id))
     if frame is None or frame.token != token:
@@ -126,17 +131,23 @@ def _addressed(state: ExecutionState, token: str) -> Frame | None:
     return frame
 
 
-def _timer(state: ExecutionState, event: TimerFired) -> Advance:
+def _is_frame_id(text: str) -> bool:
+    """Whether a token's or timer id's middle part can be a frame id: tokens come from other
+    services, and `int` refuses some of what `str.isdigit` accepts (superscripts, 5,000 digits)."""
+    return text.isascii() and text.isdecimal() and len(text) < 19
+
+
+def _timer(state: ExecutionState, event: TimerFired, limits: Limits) -> Advance:
     if event.timer_id == state.exec_timer:
         return _timed_out(state, event.time)
     prefix, _, _ = event.timer_id.rpartition("/")
     execution_id, _, frame_id = prefix.rpartition("/")
-    if execution_id != state.execution_id or not frame_id.isdigit():
+    if execution_id != state.execution_id or not _is_frame_id(frame_id):
         return Advance(state, [], [])
     frame = state.frames.get(int(frame_id))
     if frame is None or event.timer_id not in frame.timers:
         return Advance(state, [], [])
-    run = Run(state.copy(), event.time)
+    run = Run(state.copy(), event.time, limits)
     owned = run.frame(frame.id)
     kind = owned.timers[event.timer_id]
     owned.timers = {t: k for t, k in owned.timers.items() if t != event.timer_id}

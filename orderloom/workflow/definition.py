@@ -14,6 +14,7 @@ from orderloom.workflow import states as s
 from orderloom.workflow.choice import parse_choices
 from orderloom.workflow.errors import DefinitionError
 from orderloom.workflow.fields import Fields
+from orderloom.workflow.limits import DEFINITION_DEPTH
 from orderloom.workflow.retry import parse_catchers, parse_retriers
 
 RESOURCE = re.compile(
@@ -50,6 +51,8 @@ def parse_definition(raw: Any) -> s.Definition:
     """Parse a definition (a dict, as loaded from JSON); raises DefinitionError."""
     if not isinstance(raw, dict):
         raise DefinitionError(None, "States", "a definition must be a JSON object")
+    if _deeper_than(raw, DEFINITION_DEPTH):
+        raise DefinitionError(None, "States", f"nests deeper than {DEFINITION_DEPTH} levels")
     top = Fields(
         raw,
         None,
@@ -60,8 +63,22 @@ def parse_definition(raw: Any) -> s.Definition:
         raise DefinitionError(None, "QueryLanguage", "only JSONPath is supported")
     machines: list[s.Machine | None] = []
     _machine(raw, None, "", machines)
-    timeout = top.positive_int("TimeoutSeconds")
+    timeout = top.seconds("TimeoutSeconds")
     return s.Definition(tuple(m for m in machines if m is not None), timeout, raw)
+
+
+def _deeper_than(raw: Any, limit: int) -> bool:
+    """Whether JSON `raw` nests deeper than `limit`, found without recursion."""
+    level: list[tuple[Any, int]] = [(raw, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            level.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            level.extend((child, depth + 1) for child in value)
+    return False
 
 
 def _machine(raw: Any, owner: str | None, prefix: str, machines: list[s.Machine | None]) -> int:
@@ -110,7 +127,7 @@ def _state(name: str, raw: Any, machines: list[s.Machine | None]) -> s.State:
     if not isinstance(raw, dict):
         raise DefinitionError(name, "Type", "a state must be an object")
     kind = raw.get("Type")
-    if kind not in _ALLOWED:
+    if not isinstance(kind, str) or kind not in _ALLOWED:
         raise DefinitionError(name, "Type", f"unknown state type {kind!r}")
     f = Fields(raw, name, "", _ALLOWED[kind])
     common: dict[str, Any] = {"name": name, "next": f.transition(kind)}
@@ -186,7 +203,7 @@ def _task(f: Fields, common: dict[str, Any]) -> s.Task:
         )
     f.exclusive("TimeoutSeconds", "TimeoutSecondsPath")
     f.exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
-    timeout, heartbeat = f.positive_int("TimeoutSeconds"), f.positive_int("HeartbeatSeconds")
+    timeout, heartbeat = f.seconds("TimeoutSeconds"), f.seconds("HeartbeatSeconds")
     if timeout is not None and heartbeat is not None and heartbeat >= timeout:
         raise DefinitionError(f.state, "HeartbeatSeconds", "must be smaller than TimeoutSeconds")
     return s.Task(
@@ -208,7 +225,7 @@ def _wait(f: Fields, common: dict[str, Any]) -> s.Wait:
     f.exactly_one("Seconds", "Timestamp", "SecondsPath", "TimestampPath")
     return s.Wait(
         **common,
-        seconds=f.non_negative_int("Seconds"),
+        seconds=f.seconds("Seconds", 0),
         timestamp_us=f.timestamp("Timestamp"),
         seconds_path=f.reference_path("SecondsPath"),
         timestamp_path=f.reference_path("TimestampPath"),

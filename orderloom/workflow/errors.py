@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from orderloom.errors import TerminalError
 
 ALL = "States.ALL"
@@ -9,6 +11,9 @@ TASK_FAILED = "States.TaskFailed"
 TIMEOUT = "States.Timeout"
 HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
 RUNTIME = "States.Runtime"
+DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+TERMINAL = (RUNTIME, DATA_LIMIT_EXCEEDED)
+"""Errors no Retry or Catch handles: the execution fails with them."""
 INTRINSIC_FAILURE = "States.IntrinsicFailure"
 PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
 RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
@@ -41,3 +46,13 @@ class StatesError(Exception):
 
 class PathMissing(LookupError):
     """A path selected nothing; callers turn it into the ASL error their field calls for."""
+
+
+def shown(value: Any) -> str:
+    """A value as a cause quotes it: short, never a whole document or a thousand digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "an array"
+    text = repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."

@@ -13,6 +13,7 @@ from typing import Any
 
 from orderloom import jsontext
 from orderloom.workflow.definition import parse_definition
+from orderloom.workflow.errors import DefinitionError
 from orderloom.workflow.states import Definition
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
@@ -161,7 +162,13 @@ def load_definition(raw: dict[str, Any] | Definition) -> Definition:
     """Parse a definition, reusing the parse of an identical one (parsing is pure)."""
     if isinstance(raw, Definition):
         return raw
-    return _parse_cached(jsontext.dumps(raw, sort_keys=True))
+    try:
+        text = jsontext.dumps(raw, sort_keys=True)
+    except RecursionError:
+        raise DefinitionError(
+            None, "States", "nests deeper than JSON text can be written"
+        ) from None
+    return _parse_cached(text)
 
 
 @lru_cache(maxsize=256)

@@ -1,16 +1,20 @@
 """Parallel and Map states: child frames inside the same execution, results kept in order.
 
 A Map never holds more than MaxConcurrency children (0: no limit); a failing child cancels its
-siblings and fails the state, whose own Retry and Catch then apply.
+siblings and fails the state, whose own Retry and Catch then apply. A Map whose items, or whose
+items times the input of one iteration, exceed the runner's limits fails with
+States.DataLimitExceeded before any iteration starts, and no execution holds more than
+`Limits.frames` frames at once.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from orderloom.workflow import interpreter
 from orderloom.workflow import states as s
-from orderloom.workflow.errors import RUNTIME, StatesError
+from orderloom.workflow.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
 from orderloom.workflow.execution import Frame
 from orderloom.workflow.processing import (
     apply_input_path,
@@ -29,6 +33,7 @@ def start(run: Run, frame: Frame, state: s.State) -> None:
     if isinstance(state, s.Parallel):
         effective = apply_template(state.parameters, effective, scope)
         count = len(state.branches)
+        _room(run, count)
         frame.results, frame.remaining, frame.running = [None] * count, count, count
         run.owned_results.add(frame.id)
         run.emit("ParallelStateStarted", {"name": state.name})
@@ -44,6 +49,7 @@ def start(run: Run, frame: Frame, state: s.State) -> None:
     )
     if not isinstance(items, list):
         raise StatesError(RUNTIME, f"ItemsPath must select an array, not {type(items).__name__}")
+    _check_items(run, frame, state, effective, items)
     frame.value, frame.items, frame.results = effective, items, [None] * len(items)
     frame.remaining, frame.running, frame.next_index = len(items), 0, 0
     run.owned_results.add(frame.id)
@@ -65,6 +71,10 @@ def _launch(run: Run, frame: Frame, state: s.Map) -> None:
         frame.next_index += 1
         frame.running += 1
         value = items[index]
+        if len(run.state.frames) >= run.limits.frames:
+            cause = f"the execution would hold more than {run.limits.frames} frames at once"
+            _fail(run, frame, state, DATA_LIMIT_EXCEEDED, cause)
+            return
         if state.item_selector is not None:
             scope = Scope(frame.value, run, frame, (index, value))
             try:
@@ -75,6 +85,32 @@ def _launch(run: Run, frame: Frame, state: s.Map) -> None:
         run.emit("MapIterationStarted", {"name": state.name, "index": index})
         child = run.new_frame(state.processor, frame.id, index)
         run.queue.append((child.id, start_at, value))
+
+
+def _room(run: Run, count: int) -> None:
+    if len(run.state.frames) + count > run.limits.frames:
+        cause = f"the execution would hold more than {run.limits.frames} frames at once"
+        raise StatesError(DATA_LIMIT_EXCEEDED, cause)
+
+
+def _check_items(run: Run, frame: Frame, state: s.Map, effective: Any, items: list[Any]) -> None:
+    """Refuse a Map before its iterations exist: too many items, or items times the input of
+    one iteration (the first, rendered by the ItemSelector) more than a snapshot can hold."""
+    limits = run.limits
+    if len(items) > limits.map_items:
+        cause = f'"{state.name}" has {len(items)} items; a Map may iterate over {limits.map_items}'
+        raise StatesError(DATA_LIMIT_EXCEEDED, cause)
+    chars = run.sizes.of(items)
+    if items and state.item_selector is not None:
+        scope = Scope(effective, run, frame, (0, items[0]))
+        with suppress(StatesError):  # the first iteration fails the Map with it when it starts
+            chars += len(items) * run.sizes.of(render(state.item_selector, scope))
+    if chars > limits.map_chars:
+        cause = (
+            f'the items of "{state.name}" and the inputs of its {len(items)} iterations are '
+            f"about {chars} characters of JSON, more than {limits.map_chars}"
+        )
+        raise StatesError(DATA_LIMIT_EXCEEDED, cause)
 
 
 def child_succeeded(run: Run, parent_id: int, index: int, output: Any) -> None:

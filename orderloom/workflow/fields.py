@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 
 from orderloom.workflow.errors import ALL, DefinitionError
 from orderloom.workflow.intrinsics import Call, parse_intrinsic
+from orderloom.workflow.limits import MAX_SECONDS
 from orderloom.workflow.paths import Path, compile_path, compile_reference_path
 from orderloom.workflow.templates import Template, compile_template
 from orderloom.workflow.timestamps import parse_timestamp
@@ -53,6 +54,18 @@ class Fields:
         value = self.non_negative_int(field)
         if value == 0:
             self.fail(field, "must be a positive integer")
+        return value
+
+    def seconds(self, field: str, least: int = 1) -> int | None:
+        """A count of seconds (or attempts) from `least` to MAX_SECONDS, so that a deadline
+        computed from it stays within what a timer can hold."""
+        value = self.raw.get(field)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not least <= value <= MAX_SECONDS
+        ):
+            self.fail(field, f"must be an integer from {least} to {MAX_SECONDS}")
         return value
 
     def timestamp(self, field: str) -> int | None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from orderloom.workflow.limits import RANGE_ITEMS, VALUE_CHARS
 
 
 class Scope(Protocol):
@@ -19,6 +22,10 @@ class Scope(Protocol):
     def context(self) -> Any: ...
 
     def entropy(self) -> bytes: ...
+
+    def size(self, value: Any) -> int:
+        """The JSON size of `value` in characters, measured without writing its text."""
+        ...
 
 
 Function = Callable[[list[Any], Scope], Any]
@@ -43,9 +50,15 @@ def _arity(values: list[Any], low: int, high: int | None = None) -> None:
         raise ValueError(f"takes {low}..{high} arguments, got {len(values)}")
 
 
+_INT64 = 2**63
+
+
 def _integer(value: Any, what: str) -> int:
+    """An integer argument, within 64 bits so that results stay numbers JSON tools can read."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise ValueError(f"{what} must be an integer, got {format_json(value)}")
+    if not -_INT64 <= value < _INT64:
+        raise ValueError(f"{what} must be a 64-bit integer")
     return int(value)
 
 
@@ -61,6 +74,12 @@ def _string(value: Any) -> str:
     return value
 
 
+def _within(chars: int, what: str) -> None:
+    """Refuse to build a result of `chars` JSON characters above VALUE_CHARS."""
+    if chars > VALUE_CHARS:
+        raise ValueError(f"{what} would be {chars} characters of JSON, more than {VALUE_CHARS}")
+
+
 def _string_to_json(values: list[Any], scope: Scope) -> Any:
     _arity(values, 1)
     return json.loads(_string(values[0]))
@@ -68,6 +87,7 @@ def _string_to_json(values: list[Any], scope: Scope) -> Any:
 
 def _json_to_string(values: list[Any], scope: Scope) -> Any:
     _arity(values, 1)
+    _within(scope.size(values[0]), "the text")
     return format_json(values[0])
 
 
@@ -76,7 +96,13 @@ def _array_partition(values: list[Any], scope: Scope) -> Any:
     items, size = _array(values[0]), _integer(values[1], "chunk size")
     if size <= 0:
         raise ValueError("chunk size must be positive")
+    _within(scope.size(items) + 3 * (len(items) // size + 1), "the partitioned array")
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _array_of(values: list[Any], scope: Scope) -> Any:
+    _within(sum(scope.size(value) + 1 for value in values) + 1, "the array")
+    return list(values)
 
 
 def _array_contains(values: list[Any], scope: Scope) -> Any:
@@ -89,10 +115,10 @@ def _array_range(values: list[Any], scope: Scope) -> Any:
     start, end, step = (_integer(v, "range bound") for v in values)
     if step == 0:
         raise ValueError("step must not be 0")
-    result = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(result) > 1000:
-        raise ValueError("a range may hold at most 1000 items")
-    return result
+    count = max(0, (end - start) // step + 1)
+    if count > RANGE_ITEMS:
+        raise ValueError(f"the range would hold {count} items; at most {RANGE_ITEMS} are allowed")
+    return [start + i * step for i in range(count)]
 
 
 def _array_get_item(values: list[Any], scope: Scope) -> Any:
@@ -110,6 +136,7 @@ def _array_length(values: list[Any], scope: Scope) -> Any:
 
 def _array_unique(values: list[Any], scope: Scope) -> Any:
     _arity(values, 1)
+    _within(scope.size(values[0]), "the array's items")
     seen: set[str] = set()
     unique = []
     for item in _array(values[0]):
@@ -122,7 +149,9 @@ def _array_unique(values: list[Any], scope: Scope) -> Any:
 
 def _base64_encode(values: list[Any], scope: Scope) -> Any:
     _arity(values, 1)
-    return base64.b64encode(_string(values[0]).encode()).decode("ascii")
+    data = _string(values[0]).encode()
+    _within(4 * (len(data) // 3 + 1) + 2, "the encoded text")
+    return base64.b64encode(data).decode("ascii")
 
 
 def _base64_decode(values: list[Any], scope: Scope) -> Any:
@@ -135,6 +164,8 @@ def _hash(values: list[Any], scope: Scope) -> Any:
     data, algorithm = values
     if algorithm not in _HASHES:
         raise ValueError(f"algorithm must be one of {', '.join(_HASHES)}")
+    if not isinstance(data, str):
+        _within(scope.size(data), "the hashed text")
     text = data if isinstance(data, str) else format_json(data)
     return hashlib.new(_HASHES[algorithm], text.encode()).hexdigest()
 
@@ -168,10 +199,12 @@ def _math_add(values: list[Any], scope: Scope) -> Any:
 def _string_split(values: list[Any], scope: Scope) -> Any:
     _arity(values, 2)
     text, delimiters = _string(values[0]), _string(values[1])
-    pieces = [text]
-    for delimiter in delimiters:
-        pieces = [piece for chunk in pieces for piece in chunk.split(delimiter)]
-    return [piece for piece in pieces if piece]
+    if not delimiters:
+        return [text] if text else []
+    cut = re.compile("[" + "".join(re.escape(d) for d in set(delimiters)) + "]")
+    cuts = sum(1 for _ in cut.finditer(text))
+    _within(len(text) + 3 * (cuts + 1), "the split array")
+    return [piece for piece in cut.split(text) if piece]
 
 
 def _uuid(values: list[Any], scope: Scope) -> Any:
@@ -182,7 +215,7 @@ def _uuid(values: list[Any], scope: Scope) -> Any:
 FUNCTIONS: dict[str, Function] = {
     "States.StringToJson": _string_to_json,
     "States.JsonToString": _json_to_string,
-    "States.Array": lambda values, scope: list(values),
+    "States.Array": _array_of,
     "States.ArrayPartition": _array_partition,
     "States.ArrayContains": _array_contains,
     "States.ArrayRange": _array_range,

@@ -11,6 +11,7 @@ from orderloom.kafka.config import topic_name
 from orderloom.kafka.processor import TransactionalProcessor
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow.handlers import Handler
+from orderloom.workflow.limits import DEFAULT_LIMITS, Limits
 from orderloom.workflow.runner import Topics, WorkflowRunner
 
 GROUP = "workflow-runner"
@@ -24,12 +25,14 @@ def build(
     instance: str = "0",
     batch_size: int = 500,
     commit_interval_s: float = 0.1,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[TransactionalProcessor, WorkflowRunner]:
-    """The processor (consume + transact) around a runner (advance the executions)."""
+    """The processor (consume + transact) around a runner (advance the executions);
+    `limits` bound what one execution may build (Map sizes)."""
     kafka = settings.kafka
     codec = codec_for(kafka.schema_registry_url)
     topics = Topics(lambda name: topic_name(kafka, name))
-    runner = WorkflowRunner(kafka, codec, topics, dict(handlers))
+    runner = WorkflowRunner(kafka, codec, topics, dict(handlers), limits=limits)
     processor = TransactionalProcessor(
         kafka,
         group_id=topic_name(kafka, GROUP),

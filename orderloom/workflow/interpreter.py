@@ -7,9 +7,17 @@ from typing import Any
 from orderloom.workflow import fanout, tasks, waits
 from orderloom.workflow import states as s
 from orderloom.workflow.choice import matches
-from orderloom.workflow.errors import NO_CHOICE_MATCHED, RUNTIME, StatesError
+from orderloom.workflow.errors import (
+    DATA_LIMIT_EXCEEDED,
+    NO_CHOICE_MATCHED,
+    RUNTIME,
+    TERMINAL,
+    StatesError,
+    shown,
+)
 from orderloom.workflow.execution import FAILED, SUCCEEDED, Frame
 from orderloom.workflow.intrinsics import evaluate_call
+from orderloom.workflow.limits import VALUE_CHARS
 from orderloom.workflow.messages import CancelTimer
 from orderloom.workflow.paths import Path
 from orderloom.workflow.processing import (
@@ -93,13 +101,25 @@ def _fail(run: Run, frame: Frame, state: s.Fail) -> None:
             else evaluate_call(dynamic, scope)
         )
         if not isinstance(value, str):
-            raise StatesError(RUNTIME, f"{field} selected {value!r}, not a string")
+            raise StatesError(RUNTIME, f"{field} selected {shown(value)}, not a string")
         texts.append(value)
     finish_frame_failed(run, frame, texts[0] or "", texts[1] or "")
 
 
 def complete(run: Run, frame: Frame, state: s.State, output: Any) -> None:
-    """Exit the state with `output`: go to Next, or end the frame."""
+    """Exit the state with `output`: go to Next, or end the frame.
+
+    An output above VALUE_CHARS fails the state with States.DataLimitExceeded, so that no
+    definition can double its data state after state into more than a snapshot holds (a Wait's
+    or a Succeed's output is part of its input, which was measured).
+    """
+    chars = 0 if isinstance(state, (s.Wait, s.Succeed)) else run.sizes.of(output)
+    if chars > VALUE_CHARS:
+        cause = (
+            f'the output of "{state.name}" is {chars} characters of JSON, more than {VALUE_CHARS}'
+        )
+        handle_error(run, frame, DATA_LIMIT_EXCEEDED, cause)
+        return
     run.emit(f"{type(state).__name__}StateExited", {"name": state.name, "output": output})
     if state.next is not None:
         run.queue.append((frame.id, state.next, output))
@@ -108,10 +128,11 @@ def complete(run: Run, frame: Frame, state: s.State, output: Any) -> None:
 
 
 def handle_error(run: Run, frame: Frame, error: str, cause: str) -> None:
-    """Retry, then Catch, then fail the frame; States.Runtime is never retried or caught."""
+    """Retry, then Catch, then fail the frame; States.Runtime and States.DataLimitExceeded are
+    never retried or caught."""
     state = run.current(frame)
     retriers = getattr(state, "retry", ())
-    index = find_retrier(retriers, error) if error != RUNTIME else None
+    index = find_retrier(retriers, error) if error not in TERMINAL else None
     if index is not None:
         counts = list(frame.retries or (0,) * len(retriers))
         if counts[index] < retriers[index].max_attempts:
@@ -122,7 +143,7 @@ def handle_error(run: Run, frame: Frame, error: str, cause: str) -> None:
                 frame, "retry", run.time + backoff_ms(retriers[index], counts[index], seed)
             )
             return
-    catchers = getattr(state, "catch", ()) if error != RUNTIME else ()
+    catchers = getattr(state, "catch", ()) if error not in TERMINAL else ()
     for catcher in catchers:
         if error_matches(catcher.error_equals, error):
             error_output = {"Error": error, "Cause": cause}

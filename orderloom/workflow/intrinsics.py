@@ -8,6 +8,7 @@ from typing import Any
 
 from orderloom.workflow.errors import INTRINSIC_FAILURE, PathMissing, StatesError
 from orderloom.workflow.functions import FUNCTIONS, Scope, format_json
+from orderloom.workflow.limits import INTRINSIC_NESTING, VALUE_CHARS
 from orderloom.workflow.paths import Path, compile_path
 
 
@@ -35,6 +36,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def fail(self, problem: str) -> ValueError:
         return ValueError(f"intrinsic {self.text!r} at position {self.pos}: {problem}")
@@ -44,6 +46,14 @@ class _Parser:
             self.pos += 1
 
     def call(self) -> Call:
+        self.depth += 1
+        if self.depth > INTRINSIC_NESTING:
+            raise self.fail(f"more than {INTRINSIC_NESTING} intrinsic functions nested")
+        call = self._call()
+        self.depth -= 1
+        return call
+
+    def _call(self) -> Call:
         start = self.pos
         while self.pos < len(self.text) and (
             self.text[self.pos].isalnum() or self.text[self.pos] in "._"
@@ -179,15 +189,19 @@ def evaluate_call(call: Call, scope: Scope) -> Any:
             values.append(evaluate_call(arg, scope))
     try:
         if call.name == "States.Format":
-            return _format(call, values)
+            return _format(call, values, scope)
         return FUNCTIONS[call.name](values, scope)
     except StatesError:
         raise
+    except RecursionError:
+        raise StatesError(
+            INTRINSIC_FAILURE, f"{call.name}: the value is nested too deeply"
+        ) from None
     except (ValueError, TypeError, IndexError, ArithmeticError) as exc:
         raise StatesError(INTRINSIC_FAILURE, f"{call.name}: {exc}") from None
 
 
-def _format(call: Call, values: list[Any]) -> str:
+def _format(call: Call, values: list[Any], scope: Scope) -> str:
     """States.Format: a literal template keeps its escaped braces; a selected one has none."""
     if not values or not isinstance(values[0], str):
         raise ValueError("the first argument must be a string")
@@ -196,6 +210,11 @@ def _format(call: Call, values: list[Any]) -> str:
     args = values[1:]
     if len(parts) - 1 != len(args):
         raise ValueError(f"the template has {len(parts) - 1} '{{}}' but {len(args)} arguments")
+    chars = sum(map(len, parts)) + sum(
+        len(arg) if isinstance(arg, str) else scope.size(arg) for arg in args
+    )
+    if chars > VALUE_CHARS:
+        raise ValueError(f"the text would be {chars} characters, more than {VALUE_CHARS}")
     pieces = [parts[0]]
     for arg, part in zip(args, parts[1:], strict=True):
         pieces.append(arg if isinstance(arg, str) else format_json(arg))

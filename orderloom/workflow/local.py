@@ -18,6 +18,7 @@ from typing import Any
 from orderloom.workflow.core import advance
 from orderloom.workflow.execution import ExecutionState
 from orderloom.workflow.handlers import Handler, serve
+from orderloom.workflow.limits import DEFAULT_LIMITS, Limits
 from orderloom.workflow.messages import (
     CancelTimer,
     Command,
@@ -44,8 +45,11 @@ class LocalResult:
 class LocalRunner:
     """Feeds inputs to the core and serves its commands until nothing is left to do."""
 
-    def __init__(self, handlers: Mapping[str, Handler], now: int = 0) -> None:
+    def __init__(
+        self, handlers: Mapping[str, Handler], now: int = 0, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
         self.handlers = handlers
+        self.limits = limits
         self.now = now
         self.state: ExecutionState | None = None
         self.history: list[HistoryEvent] = []
@@ -58,7 +62,7 @@ class LocalRunner:
         """Apply `event`, then serve tasks and timers until the execution waits for nothing."""
         pending: Input | None = event
         while pending is not None:
-            self.state, history, commands = advance(self.state, pending)
+            self.state, history, commands = advance(self.state, pending, self.limits)
             self.history.extend(history)
             self._take(commands)
             pending = self._next_input()
@@ -104,9 +108,10 @@ def run_local(
     start_time: int = 0,
     execution_id: str = "local",
     workflow: str = "local",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> LocalResult:
     """Run one execution to its end on a virtual clock starting at `start_time` (epoch ms)."""
-    runner = LocalRunner(handlers or {}, start_time)
+    runner = LocalRunner(handlers or {}, start_time, limits)
     runner.feed(StartExecution(execution_id, workflow, definition, input, start_time))
     return runner.result()
 

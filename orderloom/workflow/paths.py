@@ -90,6 +90,11 @@ def compile_path(text: str) -> Path:
     steps = _reference_steps(body)
     if steps is not None:
         return Path(text, context, steps)
+    if "=~" in body or "`" in body:
+        raise ValueError(
+            f"{text!r}: regular expression filters and `extensions` are not supported "
+            "(a pattern from a definition could take exponential time on some data)"
+        )
     try:
         query = _parse_jsonpath("$" + body)
     except Exception as exc:  # jsonpath-ng raises bare Exception subclasses of many kinds

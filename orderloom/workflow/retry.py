@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from orderloom.workflow.errors import ALL, TASK_FAILED, TIMEOUT, DefinitionError
 from orderloom.workflow.fields import Fields
+from orderloom.workflow.limits import MAX_SECONDS
 from orderloom.workflow.paths import Path
 
 
@@ -41,14 +43,18 @@ def find_retrier(retriers: tuple[Retrier, ...], error: str) -> int | None:
 
 
 def backoff_ms(retrier: Retrier, retry_number: int, seed: str) -> int:
-    """Delay before retry `retry_number` (1-based): interval * rate^(n-1), capped, jittered.
+    """Delay before retry `retry_number` (1-based): interval * rate^(n-1), capped (at
+    MaxDelaySeconds, else MAX_SECONDS), jittered.
 
     FULL jitter draws uniformly from [0, delay] with a hash of `seed`, so a replay of the same
     inputs waits exactly as long as the first run did.
     """
-    delay = retrier.interval_seconds * retrier.backoff_rate ** (retry_number - 1)
-    if retrier.max_delay_seconds is not None:
-        delay = min(delay, retrier.max_delay_seconds)
+    cap = MAX_SECONDS if retrier.max_delay_seconds is None else retrier.max_delay_seconds
+    growth = (retry_number - 1) * math.log(retrier.backoff_rate)
+    if growth >= math.log(cap / retrier.interval_seconds):
+        delay: float = cap  # the rate to that power would overflow a float long before this
+    else:
+        delay = min(retrier.interval_seconds * retrier.backoff_rate ** (retry_number - 1), cap)
     delay_ms = round(delay * 1000)
     if retrier.jitter == "FULL":
         draw = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
@@ -74,19 +80,19 @@ def parse_retriers(f: Fields) -> tuple[Retrier, ...]:
             },
         )
         rate = g.number("BackoffRate")
-        if rate is not None and rate < 1.0:
+        if rate is not None and not (math.isfinite(rate) and rate >= 1.0):
             raise DefinitionError(f.state, f"Retry[{i}].BackoffRate", "must be at least 1.0")
         jitter = g.string("JitterStrategy") or "NONE"
         if jitter not in ("FULL", "NONE"):
             raise DefinitionError(f.state, f"Retry[{i}].JitterStrategy", "must be FULL or NONE")
-        interval, attempts = g.positive_int("IntervalSeconds"), g.non_negative_int("MaxAttempts")
+        interval, attempts = g.seconds("IntervalSeconds"), g.seconds("MaxAttempts", 0)
         retriers.append(
             Retrier(
                 g.error_equals(),
                 1 if interval is None else interval,
                 3 if attempts is None else attempts,
                 2.0 if rate is None else rate,
-                g.positive_int("MaxDelaySeconds"),
+                g.seconds("MaxDelaySeconds"),
                 jitter,
             )
         )

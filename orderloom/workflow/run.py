@@ -11,6 +11,7 @@ from collections import deque
 from typing import Any
 
 from orderloom.workflow.execution import ExecutionState, Frame
+from orderloom.workflow.limits import DEFAULT_LIMITS, MAX_EPOCH_MS, Limits, Sizes
 from orderloom.workflow.messages import CancelTimer, Command, HistoryEvent, StartTimer
 from orderloom.workflow.states import Machine, State
 from orderloom.workflow.timestamps import format_ms
@@ -19,11 +20,23 @@ from orderloom.workflow.timestamps import format_ms
 class Run:
     """Copy-on-write access to the state, plus the history and commands of this advance."""
 
-    __slots__ = ("commands", "history", "owned", "owned_results", "queue", "state", "time")
+    __slots__ = (
+        "commands",
+        "history",
+        "limits",
+        "owned",
+        "owned_results",
+        "queue",
+        "sizes",
+        "state",
+        "time",
+    )
 
-    def __init__(self, state: ExecutionState, time: int) -> None:
+    def __init__(self, state: ExecutionState, time: int, limits: Limits = DEFAULT_LIMITS) -> None:
         self.state = state
         self.time = time
+        self.limits = limits
+        self.sizes = Sizes()
         self.history: list[HistoryEvent] = []
         self.commands: list[Command] = []
         self.owned: set[int] = set()
@@ -78,6 +91,8 @@ class Run:
         return self.state.definition.machines[frame.machine].states[frame.state]
 
     def start_timer(self, frame: Frame, kind: str, fire_at: int) -> str:
+        """A timer of the frame; none falls after year 9999 (what a datetime holds)."""
+        fire_at = min(fire_at, MAX_EPOCH_MS)
         timer_id = self.new_id(frame.id)
         frame.timers = {**frame.timers, timer_id: kind}
         self.commands.append(StartTimer(self.state.execution_id, timer_id, fire_at))
@@ -121,6 +136,9 @@ class Scope:
 
     def entropy(self) -> bytes:
         return self.run.entropy()
+
+    def size(self, value: Any) -> int:
+        return self.run.sizes.of(value)
 
     def context(self) -> Any:
         state, frame = self.run.state, self.frame

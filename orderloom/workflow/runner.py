@@ -30,6 +30,7 @@ from orderloom.workflow.core import Advance, advance, fail_execution
 from orderloom.workflow.errors import RedriveRefused
 from orderloom.workflow.execution import SUCCEEDED
 from orderloom.workflow.handlers import NO_HANDLER, Handler, serve
+from orderloom.workflow.limits import DEFAULT_LIMITS, Limits
 from orderloom.workflow.messages import (
     CancelTimer,
     HistoryEvent,
@@ -71,9 +72,10 @@ class WorkflowRunner:
         topics: Topics,
         handlers: dict[str, Handler],
         clock: Callable[[], float] = time.time,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._kafka, self._codec, self._topics = kafka, codec, topics
-        self._handlers, self._clock = handlers, clock
+        self._handlers, self._clock, self._limits = handlers, clock, limits
         self._entries: dict[str, tuple[int, Entry]] = {}
         self._pending: dict[str, tuple[int, Entry]] = {}
         self._timers = TimerQueue()
@@ -157,7 +159,7 @@ class WorkflowRunner:
         while queue:
             event = queue.pop(0)
             try:
-                result = advance(None if entry is None else entry.state, event)
+                result = advance(None if entry is None else entry.state, event, self._limits)
             except RedriveRefused as e:
                 log.warning(
                     "redrive refused", extra={"execution_id": execution_id, "error": str(e)}

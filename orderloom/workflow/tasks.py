@@ -6,8 +6,16 @@ from typing import Any
 
 from orderloom.workflow import interpreter
 from orderloom.workflow import states as s
-from orderloom.workflow.errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, StatesError
+from orderloom.workflow.errors import (
+    DATA_LIMIT_EXCEEDED,
+    HEARTBEAT_TIMEOUT,
+    RUNTIME,
+    TIMEOUT,
+    StatesError,
+    shown,
+)
 from orderloom.workflow.execution import Frame
+from orderloom.workflow.limits import MAX_SECONDS, VALUE_CHARS
 from orderloom.workflow.messages import ScheduleTask
 from orderloom.workflow.paths import Path
 from orderloom.workflow.processing import (
@@ -26,8 +34,10 @@ def _seconds(
     if path is None:
         return fixed
     value = select(path, data, scope, field)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise StatesError(RUNTIME, f"{field} selected {value!r}, not a positive integer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SECONDS:
+        raise StatesError(
+            RUNTIME, f"{field} selected {shown(value)}, not an integer from 1 to {MAX_SECONDS}"
+        )
     return value
 
 
@@ -44,6 +54,12 @@ def schedule(run: Run, frame: Frame, state: s.Task) -> None:
             state.heartbeat_seconds, state.heartbeat_path, effective, scope, "HeartbeatSecondsPath"
         )
         task_input = apply_template(state.parameters, effective, scope)
+        chars = run.sizes.of(task_input)
+        if chars > VALUE_CHARS:
+            cause = (
+                f'the input of task "{state.name}" is {chars} characters, more than {VALUE_CHARS}'
+            )
+            raise StatesError(DATA_LIMIT_EXCEEDED, cause)
     except StatesError:
         frame.token = None
         raise

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from orderloom.workflow import interpreter
 from orderloom.workflow import states as s
-from orderloom.workflow.errors import RUNTIME, StatesError
+from orderloom.workflow.errors import RUNTIME, StatesError, shown
 from orderloom.workflow.execution import Frame
+from orderloom.workflow.limits import MAX_SECONDS
 from orderloom.workflow.processing import apply_input_path, apply_output_path, select
 from orderloom.workflow.run import Run, Scope
 from orderloom.workflow.timestamps import parse_timestamp
@@ -20,8 +21,15 @@ def start(run: Run, frame: Frame, state: s.Wait) -> None:
         fire_at = state.timestamp_us // 1000
     elif state.seconds_path is not None:
         seconds = select(state.seconds_path, effective, scope, "SecondsPath")
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
-            raise StatesError(RUNTIME, f"SecondsPath selected {seconds!r}, not a whole number >= 0")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int)
+            or not 0 <= seconds <= MAX_SECONDS
+        ):
+            raise StatesError(
+                RUNTIME,
+                f"SecondsPath selected {shown(seconds)}, not an integer from 0 to {MAX_SECONDS}",
+            )
         fire_at = run.time + seconds * 1000
     else:
         assert state.timestamp_path is not None
@@ -29,7 +37,7 @@ def start(run: Run, frame: Frame, state: s.Wait) -> None:
         micros = parse_timestamp(stamp)
         if micros is None:
             raise StatesError(
-                RUNTIME, f"TimestampPath selected {stamp!r}, not an RFC 3339 timestamp"
+                RUNTIME, f"TimestampPath selected {shown(stamp)}, not an RFC 3339 timestamp"
             )
         fire_at = micros // 1000
     frame.value = effective

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from orderloom.workflow.core import MAX_TRANSITIONS, advance, fail_execution
-from orderloom.workflow.messages import RedriveExecution, StartExecution
+from orderloom.workflow.messages import (
+    RedriveExecution,
+    StartExecution,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+)
 
 LOOP = {
     "StartAt": "Spin",
@@ -58,3 +64,15 @@ def test_fail_execution_leaves_a_finished_execution_alone() -> None:
     )
     assert done is not None and done.status == "SUCCEEDED"
     assert fail_execution(done, "X", "y", 1) == (done, [], [])
+
+
+def test_inputs_addressed_to_tokens_and_timers_of_any_shape_are_ignored() -> None:
+    running, _, _ = advance(None, StartExecution("e", "wf", TASK, {}, 0))
+    assert running is not None
+    for middle in ("²", "9" * 5000, "", "-1", "1" * 19, "٣"):
+        for event in (
+            TaskSucceeded(f"e/{middle}/1", {}, 1),
+            TaskHeartbeat(f"e/{middle}/1", 1),
+            TimerFired(f"e/{middle}/1", 1),
+        ):
+            assert advance(running, event) == (running, [], [])
