@@ -1,8 +1,9 @@
 """The console's FastAPI app: REST API under /api, web console at /, one process.
 
 ``create_app`` builds it; nothing connects until the lifespan starts, which opens the
-PostgreSQL pool, applies the read model's migrations, starts the Kafka producer and (unless
-turned off) the definitions projection, and closes them all when the app stops.
+PostgreSQL pool, applies the read model's and the console's migrations, starts the Kafka
+producer and (unless turned off) the definitions projection, and closes them all when the
+app stops.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from console_service.api import actions, admin, executions
 from console_service.api.problems import Problem, field_errors, response
 from console_service.context import Console
 from console_service.definitions import project_definitions
+from console_service.migrations import migrate_console
 from console_service.publish import InputsPublisher
 from console_service.settings import ConsoleSettings
 from console_service.web import forms, pages, session
@@ -46,6 +48,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
         pool.open(wait=True, timeout=30)
         with pool.connection() as conn:
             migrate(conn)
+            migrate_console(conn)
         stop = threading.Event()
         projection = threading.Thread(
             target=project_definitions, args=(chosen, stop), name="definitions", daemon=True
