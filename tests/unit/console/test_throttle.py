@@ -35,7 +35,7 @@ def test_each_lockout_soon_after_another_lasts_twice_as_long_and_at_most_a_day()
     assert first is not None and first.locked_until == T0 + timedelta(minutes=10)
     second = failures(first, 11, 11, 11)
     assert second is not None and second.locked_until == T0 + timedelta(minutes=31)
-    tally = second
+    tally: Tally | None = second
     for _ in range(10):
         assert tally is not None and tally.locked_until is not None
         after = (tally.locked_until - T0).total_seconds() / 60 + 1
