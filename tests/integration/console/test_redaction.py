@@ -57,11 +57,17 @@ def test_the_console_never_shows_searches_or_audits_a_token_or_card(
     assert found("1111") == []
 
     access.add_user(pg, "olga", PASSWORD, "operator")
-    sign_in(client, "olga")
+    csrf = sign_in(client, "olga")
     page = client.get("/executions/pay-1")
     assert page.status_code == 200 and "[redacted …4242]" in page.text and shows_none(page.text)
     listed = client.get("/", params={"q": CARD.replace(" ", "")})
     assert "No orders match" in listed.text
+    edited = json.dumps({**failed_input, "quantity": 1})
+    preview = client.post(
+        "/executions/pay-1/redrive/preview",
+        data={"input": edited, "reason": "qty", "csrf": csrf},
+    )
+    assert preview.status_code == 200 and "would get the hidden marker" in preview.text
 
     pasted = {**failed_input, "quantity": 1, "note": f"card is {CARD}"}
     sent = client.post(
