@@ -114,3 +114,12 @@ def test_one_address_guessing_many_names_is_locked_out_for_all_of_them(
     assert answers == [303] * 9 + [429]
     assert attempt(client, "victor", PASSWORD).status_code == 429
     assert ("login-locked", "address:testclient") in {(a, t) for a, t, _ in audit_text(pg)}
+
+
+def test_two_replicas_count_into_one_lockout(strict: ConsoleSettings, pg: PgConn) -> None:
+    with TestClient(create_app(strict)) as one, TestClient(create_app(strict)) as two:
+        access.add_user(pg, "rita", PASSWORD, "operator")
+        assert attempt(one, "rita", WRONG).status_code == 303
+        assert attempt(two, "rita", WRONG).status_code == 303
+        assert attempt(one, "rita", WRONG).status_code == 429
+        assert attempt(two, "rita", PASSWORD).status_code == 429
