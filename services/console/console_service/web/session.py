@@ -106,7 +106,10 @@ def login(
         logins.failed(db, attempt, *_policies(c.settings.console))
         wait = logins.locked_for(db, attempt)
     else:
-        log.warning("login refused while locked out", extra={"address": attempt.address})
+        log.warning(
+            "login refused while locked out",
+            extra={"user": attempt.username[:200], "address": attempt.address},
+        )
     if wait is None:
         return RedirectResponse(f"/login?failed=1&next={quote(_safe_next(next))}", status_code=303)
     response = _login_page(request, c, next, 429, locked_min=math.ceil(wait.total_seconds() / 60))
