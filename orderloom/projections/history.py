@@ -1,7 +1,9 @@
 """Reading ``orderloom.workflow.HistoryRecorded`` envelopes into what the fold takes.
 
 The runner writes the history events one input caused as one record; the fold takes them
-one by one, each with the execution's ids and the record's correlation id.
+one by one, each with the execution's ids and the record's correlation id, and with payment
+secrets and card numbers already redacted from their details (``redaction``): so an
+execution's input, output and history, and the words search finds, never hold them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from orderloom import jsontext
 from orderloom.events.codec import DecodeError
 from orderloom.events.envelope import Envelope
+from orderloom.projections import redaction
 from orderloom.projections.fold import HISTORY_RECORDED_TYPE, HistoryRecord, from_epoch_ms
 
 
@@ -31,11 +34,18 @@ def history_records(envelope: Envelope) -> list[HistoryRecord]:
             previous_event_id=int(event["previous_event_id"]),
             timestamp=from_epoch_ms(int(event["timestamp_ms"])),
             event_type=str(event["event_type"]),
-            details=_details(event),
-            details_text=str(event["details"]),
+            details=details,
+            details_text=text,
         )
         for event in data["events"]
+        for details, text in [_redacted(_details(event), str(event["details"]))]
     ]
+
+
+def _redacted(details: dict[str, Any], text: str) -> tuple[dict[str, Any], str]:
+    """The details with payment secrets and card numbers replaced, and their text to store."""
+    cleaned = redaction.redact(details, cards=redaction.may_hold_card(text))
+    return (details, text) if cleaned is details else (cleaned, jsontext.dumps(cleaned))
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,10 @@ def test_manager_fixes_a_failed_order_in_the_browser(
     status_of(pg, "ord-7005", "SUCCEEDED")
 
     page = browser.new_page(viewport={"width": 1360, "height": 900})
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     page.goto(console_url + "/")
+    expect(page.locator("header.top")).to_have_css("background-color", "rgb(16, 24, 40)")
     page.screenshot(path=shots / "01-login.png")
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", PASSWORD)
@@ -76,3 +79,4 @@ def test_manager_fixes_a_failed_order_in_the_browser(
     page.goto(console_url + "/audit")
     expect(page.locator("table.list")).to_contain_text("manager")
     page.screenshot(path=shots / "09-audit.png", full_page=True)
+    assert refused == [], "the Content-Security-Policy blocked something the pages use"

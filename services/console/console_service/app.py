@@ -1,8 +1,9 @@
 """The console's FastAPI app: REST API under /api, web console at /, one process.
 
 ``create_app`` builds it; nothing connects until the lifespan starts, which opens the
-PostgreSQL pool, applies the read model's migrations, starts the Kafka producer and (unless
-turned off) the definitions projection, and closes them all when the app stops.
+PostgreSQL pool, applies the read model's and the console's migrations, starts the Kafka
+producer and (unless turned off) the definitions projection, and closes them all when the
+app stops. Every response carries the security headers (``web.headers``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 from starlette.exceptions import HTTPException
 
+from console_service import health
 from console_service.api import actions, admin, executions
 from console_service.api.problems import Problem, field_errors, response
 from console_service.context import Console
 from console_service.definitions import project_definitions
+from console_service.migrations import migrate_console
 from console_service.publish import InputsPublisher
 from console_service.settings import ConsoleSettings
 from console_service.web import forms, pages, session
+from console_service.web.headers import SecurityHeaders, security_headers
 from console_service.web.render import error_page
 from orderloom.projections.migrations import migrate
 
@@ -46,6 +50,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
         pool.open(wait=True, timeout=30)
         with pool.connection() as conn:
             migrate(conn)
+            migrate_console(conn)
         stop = threading.Event()
         projection = threading.Thread(
             target=project_definitions, args=(chosen, stop), name="definitions", daemon=True
@@ -68,9 +73,10 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     )
     for router in (executions.router, actions.router, admin.router):
         app.include_router(router, prefix="/api")
-    for router in (session.router, pages.router, forms.router):
+    for router in (session.router, pages.router, forms.router, health.router):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
     _errors(app)
     return app
 
@@ -105,9 +111,14 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crash(request: Request, e: Exception) -> Response:
+        """What failed goes to the log only; the answer names the reference to quote. It is
+        sent from outside the middleware, so it gets the security headers here."""
         reference = uuid.uuid4().hex[:12]
         log.exception("request failed", extra={"reference": reference, "path": request.url.path})
         detail = f"something went wrong on our side (reference {reference})"
         if api(request):
-            return response(request, 500, detail, reference=reference)
-        return error_page(request, 500, detail, technical=f"{type(e).__name__}: {e}")
+            answer: Response = response(request, 500, detail, reference=reference)
+        else:
+            answer = error_page(request, 500, detail, reference=reference)
+        answer.headers.update(security_headers(request.url.path, request.url.scheme == "https"))
+        return answer

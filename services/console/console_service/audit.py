@@ -1,6 +1,8 @@
 """The append-only audit log: who did what, when, why, to what, with which before and after.
 
-The table refuses UPDATE, DELETE and TRUNCATE (a trigger), so an entry once written stays.
+The table refuses UPDATE, DELETE and TRUNCATE (a trigger), so an entry once written stays,
+and so nothing that must not be kept goes in: payment secrets and card numbers in a reason, a
+filter or an input before and after an edit are redacted as the read model's are.
 An entry is written in the same transaction as the action's own bookkeeping.
 """
 
@@ -15,6 +17,7 @@ from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from console_service.access import Principal
+from orderloom.projections.redaction import redact
 from orderloom.projections.store import Connection
 
 
@@ -57,11 +60,11 @@ def record(
             who.role,
             action,
             target,
-            reason,
-            None if filter is None else Jsonb(filter),
+            redact(reason),
+            None if filter is None else Jsonb(redact(filter)),
             count,
-            None if before is None else Jsonb(before),
-            None if after is None else Jsonb(after),
+            None if before is None else Jsonb(redact(before)),
+            None if after is None else Jsonb(redact(after)),
         ),
     ).fetchone()
     assert found is not None

@@ -22,6 +22,21 @@ class ConsoleOptions(BaseModel):
         default=True,
         description="Keep the workflow definitions table up to date from workflow.inputs.",
     )
+    login_limit_per_user: int = Field(
+        default=5, ge=1, description="Failed logins of one user name that start a lockout."
+    )
+    login_limit_per_address: int = Field(
+        default=20, ge=1, description="Failed logins from one client address that lock it out."
+    )
+    login_window_s: float = Field(
+        default=900.0, gt=0, description="The window in which failed logins are counted."
+    )
+    login_lockout_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="How long the first lockout lasts; each one that follows within a day"
+        " lasts twice as long, at most a day.",
+    )
     bulk_limit: int = Field(
         default=20_000, ge=1, description="Most executions one bulk redrive may touch."
     )

@@ -41,17 +41,21 @@ class ErpTimeout(Exception):
 
 
 class Erp:
-    """The ERP's availability: down until ``fix`` is called; counts each booking it accepts."""
+    """The ERP's availability: down until ``fix`` is called; counts each booking it accepts
+    and keeps the last order it was sent under each order number."""
 
     def __init__(self) -> None:
         self.down = threading.Event()
         self.booked: dict[str, int] = {}
+        self.sent: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def fix(self) -> None:
         self.down.clear()
 
     def book(self, order: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.sent[order["order_number"]] = order
         if self.down.is_set():
             raise ErpTimeout("the ERP did not answer within 30 s")
         with self._lock:

@@ -69,6 +69,7 @@ def preview(
         csrf=v.csrf,
         row=view.row,
         diff=diff_lines(view.failed_input, edited) if edited is not None else [],
+        sends_redacted=edited is not None and "[redacted" in json.dumps(edited),
         input=input,
         reason=reason.strip(),
     )

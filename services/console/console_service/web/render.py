@@ -53,9 +53,10 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
 
 
 def error_page(
-    request: Request, status: int, message: str, technical: str | None = None
+    request: Request, status: int, message: str, reference: str | None = None
 ) -> HTMLResponse:
-    """A page that says what happened in plain words; technical details folded away."""
+    """A page that says what happened in plain words; for a failure of ours, the reference
+    under which the details are in the log, never the details."""
     plain = {
         401: "Please sign in.",
         403: "You are not allowed to do this.",
@@ -71,6 +72,6 @@ def error_page(
         status,
         title=plain,
         message=message,
-        technical=technical,
+        reference=reference,
         user=getattr(request.state, "user", None),
     )

@@ -1,30 +1,38 @@
 """Logging in and out, and who is looking at a page.
 
-The session cookie holds a random id (stored hashed) and is HttpOnly and SameSite=Lax.
-Every form carries the session's CSRF token, compared in constant time; the login form,
-before any session exists, uses a double-submit token (cookie and field must agree).
+The session cookie holds a random id (stored hashed) and is HttpOnly, SameSite=Lax and, over
+HTTPS, Secure. Every form carries the session's CSRF token, compared in constant time; the
+login form, before any session exists, uses a double-submit token (cookie and field must
+agree). Failed logins are counted per user name and per address (``logins``): past the
+limit, attempts are answered 429 with Retry-After, without looking at the password.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
+import math
 import secrets
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console_service import access, audit
+from console_service import access, audit, logins
 from console_service.access import Principal
 from console_service.api.problems import Problem
 from console_service.context import ConsoleDep, Db
+from console_service.settings import ConsoleOptions
+from console_service.throttle import Policy
 from console_service.web.render import page
 
 COOKIE = "orderloom_session"
 LOGIN_CSRF = "orderloom_login_csrf"
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 class LoginRequired(Exception):
@@ -72,18 +80,8 @@ def _safe_next(path: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/", failed: bool = False) -> Response:
-    token = secrets.token_urlsafe(24)
-    response = page(
-        request,
-        "login.html",
-        401 if failed else 200,
-        csrf=token,
-        next=_safe_next(next),
-        failed=failed,
-    )
-    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/login")
-    return response
+def login_form(request: Request, c: ConsoleDep, next: str = "/", failed: bool = False) -> Response:
+    return _login_page(request, c, next, 401 if failed else 200, failed=failed)
 
 
 @router.post("/login")
@@ -99,10 +97,52 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF, "")
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
         raise Problem(403, "This form has expired. Go back, reload the page and try again.")
-    who = access.login(db, username, password)
-    if who is None:
+    attempt = logins.Attempt(username, request.client.host if request.client else "unknown")
+    wait = logins.locked_for(db, attempt)
+    if wait is None:
+        who = access.login(db, username, password)
+        if who is not None:
+            return _signed_in(request, c, db, who, next)
+        logins.failed(db, attempt, *_policies(c.settings.console))
+        wait = logins.locked_for(db, attempt)
+    else:
+        log.warning(
+            "login refused while locked out",
+            extra={"user": attempt.username[:200], "address": attempt.address},
+        )
+    if wait is None:
         return RedirectResponse(f"/login?failed=1&next={quote(_safe_next(next))}", status_code=303)
+    response = _login_page(request, c, next, 429, locked_min=math.ceil(wait.total_seconds() / 60))
+    response.headers["Retry-After"] = logins.retry_after(wait)
+    return response
+
+
+def _policies(options: ConsoleOptions) -> tuple[Policy, Policy]:
+    window = timedelta(seconds=options.login_window_s)
+    lockout = timedelta(seconds=options.login_lockout_s)
+    return (
+        Policy(options.login_limit_per_user, window, lockout),
+        Policy(options.login_limit_per_address, window, lockout),
+    )
+
+
+def _login_page(request: Request, c: ConsoleDep, next: str, status: int, **shown: Any) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page(request, "login.html", status, csrf=token, next=_safe_next(next), **shown)
+    response.set_cookie(
+        LOGIN_CSRF,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/login",
+        secure=_secure(request, c),
+    )
+    return response
+
+
+def _signed_in(request: Request, c: ConsoleDep, db: Db, who: Principal, next: str) -> Response:
     with db.transaction():
+        logins.succeeded(db, who.name)
         session_id = access.open_session(db, who, c.settings.console.session_hours)
         audit.record(db, who, "login", target=who.name)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -112,10 +152,15 @@ def login(
         max_age=int(c.settings.console.session_hours * 3600),
         httponly=True,
         samesite="lax",
-        secure=c.settings.console.secure_cookies,
+        secure=_secure(request, c),
     )
     response.delete_cookie(LOGIN_CSRF, path="/login")
     return response
+
+
+def _secure(request: Request, c: ConsoleDep) -> bool:
+    """Cookies go over HTTPS only when the console is served over it (or is told to)."""
+    return c.settings.console.secure_cookies or request.url.scheme == "https"
 
 
 @router.post("/logout")
