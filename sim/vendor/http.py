@@ -166,13 +166,23 @@ class HttpConnection(asyncio.Protocol):
                 if raw.interval:
                     await asyncio.sleep(raw.interval)
                 await self._writable.wait()
+                if transport.is_closing():
+                    break
                 transport.write(raw.chunk)
-            transport.write(raw.tail)
+            else:
+                transport.write(raw.tail)
+                self._hang_up(transport, raw.reset)
+                return
         except asyncio.CancelledError:
             if raw.on_cut is not None:
                 raw.on_cut()
             raise
-        if raw.reset:
+        if raw.on_cut is not None:
+            raw.on_cut()
+
+    @staticmethod
+    def _hang_up(transport: asyncio.Transport, reset: bool) -> None:
+        if reset:
             socket = transport.get_extra_info("socket")
             if socket is not None:
                 socket.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0))

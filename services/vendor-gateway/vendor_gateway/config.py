@@ -70,8 +70,8 @@ class VendorSettings(_Strict):
         default=300.0,
         gt=0,
         le=300,
-        description="No byte for this long fails the attempt, and so does an answer (its "
-        "body included) not complete this long after the connection was made.",
+        description="No byte for this long fails the attempt, and so does an attempt "
+        "(redirects and body included) not complete within connect_timeout_s + this.",
     )
     max_response_bytes: int = Field(
         default=1 << 20,
