@@ -74,7 +74,7 @@ class VendorClient:
         except TimeoutError:
             why = "no complete answer within the read timeout"
             return Outcome(failure=Failure.TIMEOUT, detail=why), ""
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError):
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError):
             why = "the vendor closed or reset the connection before the answer was complete"
             return Outcome(failure=Failure.DISCONNECT, detail=why), ""
         except aiohttp.ClientResponseError as e:
