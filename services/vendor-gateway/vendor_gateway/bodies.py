@@ -9,17 +9,19 @@ PostgreSQL (text; json in the history) and carried in JSON, where a NUL cannot g
 and where text that is not what it claims to be would be garbled silently. So such
 a body is refused, never repaired, when it does not decode in its charset (UTF-8
 unless its Content-Type names another), holds a NUL (raw, or ``\\u0000`` in JSON),
-or is not JSON while its Content-Type says JSON. The body of an error answer is
-only the cause of the failure, read by a person: it is decoded with replacement
-characters and its NULs are dropped.
+or is not JSON while its Content-Type says JSON (strictly: no NaN, no number past
+a double, no lone surrogate; PostgreSQL or a JSON reader may refuse each). The body
+of an error answer is only the cause of the failure, read by a person: it is decoded
+with replacement characters and its NULs are dropped.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 from collections.abc import AsyncIterable
 from typing import Any
+
+import orjson
 
 
 class BodyTooLarge(Exception):
@@ -68,8 +70,8 @@ def answer_text(raw: bytes, content_type: str, charset: str | None) -> str:
     if not text or not is_json_type(content_type):
         return text
     try:
-        value = json.loads(text)
-    except ValueError as e:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
         raise MalformedBody(f"the body is not the JSON its Content-Type says: {e}") from None
     if "\\u0000" in text and _holds_nul(value):
         raise MalformedBody("the body's JSON holds a NUL character (\\u0000)")

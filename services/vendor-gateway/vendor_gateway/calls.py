@@ -117,13 +117,17 @@ class VendorClient:
         return self._credentials if same_origin(url, self._origin) else {}
 
     async def _answer(self, response: aiohttp.ClientResponse) -> tuple[Outcome, str]:
-        """Read the body within the cap and judge it (``bodies.py``)."""
+        """Read the body within the cap and judge it (``bodies.py``).
+
+        A body whose declared length is within the cap is read at once (aiohttp reads
+        no further than the length); one of unknown length, as it arrives.
+        """
+        declared, cap = response.content_length, self._settings.max_response_bytes
         try:
-            raw = await read_capped(
-                response.content.iter_any(),
-                response.content_length,
-                self._settings.max_response_bytes,
-            )
+            if declared is not None and declared <= cap:
+                raw = await response.read()
+            else:
+                raw = await read_capped(response.content.iter_any(), declared, cap)
         except BodyTooLarge as e:
             response.close()
             return Outcome(failure=Failure.TOO_LARGE, detail=str(e)), ""

@@ -55,6 +55,7 @@ def anyio_backend() -> str:
     ("raw", "content_type", "charset"),
     [
         (b'{"id": "\xc3\xa9"}', "application/json", None),
+        (b'{"id": 123456789012345678901234567890}', "application/json", None),
         (b'{"id": "\\\\u0000 is text"}', "application/json", None),
         (b"", "application/json", None),
         (b"plain text", "text/plain", None),
@@ -76,6 +77,8 @@ def test_bodies_that_travel_on(raw: bytes, content_type: str, charset: str | Non
         (b'{"id": "caf\xe9"}', "application/json", None, "not valid utf-8"),
         (b"{'id': 1}", "application/json", None, "not the JSON"),
         (b"<html>", "application/vnd.api+json", None, "not the JSON"),
+        (b'{"total": NaN}', "application/json", None, "not the JSON"),
+        (b'{"name": "\\ud800"}', "application/json", None, "not the JSON"),
         (b"{}", "application/json", "no-such-charset", "unknown"),
     ],
 )
