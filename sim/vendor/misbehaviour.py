@@ -27,6 +27,7 @@ class Misbehaviour(StrEnum):
     BAD_JSON = "bad_json"  # 200 application/json that is not JSON
     BAD_HEADER = "bad_header"  # 200 with a header value holding a NUL byte
     RESET = "reset"  # 200 with a tenth of its declared body, then a TCP reset
+    CUT_OFF = "cut_off"  # 200 with a tenth of its declared body, then the connection closed
     SLOW_BODY = "slow_body"  # 200 with a body of 100 bytes, one every ``slow_interval``
 
 
@@ -75,9 +76,9 @@ def answer(
         head = _head(200, "application/json", b"transfer-encoding: chunked\r\n")
         chunk = b"%x\r\n%s\r\n" % (CHUNK, b" " * CHUNK)
         return Raw(200, head, chunk, math.ceil(huge_bytes / CHUNK), tail=b"2\r\n{}\r\n0\r\n\r\n")
-    if kind is Misbehaviour.RESET:
+    if kind in (Misbehaviour.RESET, Misbehaviour.CUT_OFF):
         head = _head(200, "application/json", b"content-length: 1000\r\n")
-        return Raw(200, head, tail=b" " * 100, reset=True)
+        return Raw(200, head, tail=b" " * 100, reset=kind is Misbehaviour.RESET)
     if kind is Misbehaviour.SLOW_BODY:
         length = b"content-length: %d\r\n" % (SLOW_BYTES + 2)
         head = _head(200, "application/json", length)

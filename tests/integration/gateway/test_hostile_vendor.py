@@ -115,6 +115,7 @@ def _vendor(misbehave: Misbehaviour, **kw: Any) -> VendorConfig:
         (Misbehaviour.BAD_JSON, "ERP.MalformedResponse", 1, "not the JSON"),
         (Misbehaviour.BAD_HEADER, "ERP.MalformedResponse", 1, "not valid HTTP"),
         (Misbehaviour.RESET, "ERP.ConnectionReset", 2, "reset the connection"),
+        (Misbehaviour.CUT_OFF, "ERP.ConnectionReset", 2, "closed or reset"),
     ],
 )
 def test_a_misbehaving_answer_is_a_named_failure_and_the_partitions_move_on(

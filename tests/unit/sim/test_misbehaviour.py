@@ -52,9 +52,12 @@ def test_a_huge_body_is_chunked_without_a_length_and_ends_well_formed() -> None:
     assert raw.tail.endswith(b"0\r\n\r\n")
 
 
-def test_a_reset_sends_less_than_it_declares_and_resets() -> None:
-    raw = _answer(Misbehaviour.RESET)
-    assert raw is not None and raw.reset
+@pytest.mark.parametrize(
+    ("kind", "reset"), [(Misbehaviour.RESET, True), (Misbehaviour.CUT_OFF, False)]
+)
+def test_a_cut_off_body_is_shorter_than_declared(kind: Misbehaviour, reset: bool) -> None:
+    raw = _answer(kind)
+    assert raw is not None and raw.reset is reset
     assert b"content-length: 1000" in raw.head and len(raw.tail) < 1000
 
 
