@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from sim.vendor.durations import DurationSpec
+from sim.vendor.misbehaviour import Misbehaviour
 
 
 class DownMode(StrEnum):
@@ -53,6 +54,10 @@ class VendorConfig:
     processor is down: what the gateway and the workflow retry, to no avail).
     ``fixtures``: (method, path) -> the JSON a successful call to it answers with
     (see ``sim.vendor.fixtures``); other calls echo what they were sent.
+    ``misbehave``: every admitted request is answered as a hostile or broken vendor
+    would (``sim.vendor.misbehaviour``); ``redirect_to`` is the other origin of
+    ``redirect_away``, ``huge_bytes`` the size of ``huge_body``, ``slow_interval``
+    the vendor seconds between the bytes of ``slow_body``.
     """
 
     host: str = "127.0.0.1"
@@ -74,8 +79,15 @@ class VendorConfig:
     decline_tokens: frozenset[str] = frozenset()
     unavailable_tokens: frozenset[str] = frozenset()
     fixtures: dict[tuple[str, str], Any] = field(default_factory=dict)
+    misbehave: Misbehaviour | None = None
+    redirect_to: str | None = None
+    huge_bytes: int = 1 << 30
+    slow_interval: float = 1.0
 
     def __post_init__(self) -> None:
+        check_misbehaviour(self.misbehave, self.redirect_to)
+        if self.huge_bytes < 0 or self.slow_interval < 0:
+            raise ValueError("huge_bytes and slow_interval must not be negative")
         if self.cap < 1:
             raise ValueError("cap must be at least 1")
         if not 0 <= self.shared_clients <= self.cap:
@@ -99,3 +111,11 @@ def check_rates(error_rate: float, timeout_rate: float) -> None:
     """Both rates are probabilities of one draw, so they must fit in [0, 1] together."""
     if error_rate < 0 or timeout_rate < 0 or error_rate + timeout_rate > 1:
         raise ValueError("error_rate and timeout_rate must be >= 0 and sum to at most 1")
+
+
+def check_misbehaviour(misbehave: Misbehaviour | None, redirect_to: str | None) -> None:
+    """``redirect_away`` needs somewhere to send the client: an absolute http(s) URL."""
+    if redirect_to is not None and not redirect_to.startswith(("http://", "https://")):
+        raise ValueError("redirect_to must be an http:// or https:// URL")
+    if misbehave is Misbehaviour.REDIRECT_AWAY and redirect_to is None:
+        raise ValueError("misbehave redirect_away needs redirect_to")

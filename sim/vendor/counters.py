@@ -23,6 +23,8 @@ class Counters:
     * ``conflicts``: repeated keys whose first request was still running (409);
     * ``unkeyed``: POST/PATCH without an ``Idempotency-Key``;
     * ``abandoned``: requests whose client hung up before the answer;
+    * ``misbehaved``: requests answered by the ``misbehave`` fault;
+    * ``cut_short``: such answers whose client hung up before their end;
     * ``busy_seconds``: real seconds spent serving (work done, not rejections).
     """
 
@@ -35,6 +37,8 @@ class Counters:
     conflicts: int = 0
     unkeyed: int = 0
     abandoned: int = 0
+    misbehaved: int = 0
+    cut_short: int = 0
     busy_seconds: float = 0.0
     first_start: float | None = None
     last_end: float | None = None
@@ -52,6 +56,8 @@ class Counters:
             "conflicts": self.conflicts,
             "unkeyed": self.unkeyed,
             "abandoned": self.abandoned,
+            "misbehaved": self.misbehaved,
+            "cut_short": self.cut_short,
             "busy_seconds": self.busy_seconds,
             "first_start": self.first_start,
             "last_end": self.last_end,

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.vendor.config import DownMode, VendorConfig, check_rates
+from sim.vendor.config import DownMode, VendorConfig, check_misbehaviour, check_rates
+from sim.vendor.misbehaviour import Misbehaviour
 
 
 class ControlError(ValueError):
@@ -29,6 +30,8 @@ class Faults:
     storms: list[tuple[float, float]] = field(default_factory=list)
     slow_start: tuple[float, float] = (0.0, 0.0)
     slow_start_factor: float = 1.0
+    misbehave: Misbehaviour | None = None
+    redirect_to: str | None = None
 
     @classmethod
     def at_launch(cls, config: VendorConfig, now: float) -> Faults:
@@ -45,6 +48,8 @@ class Faults:
             ],
             slow_start=(now, now + config.real(config.slow_start)),
             slow_start_factor=config.slow_start_factor,
+            misbehave=config.misbehave,
+            redirect_to=config.redirect_to,
         )
 
     def down_mode(self, now: float) -> DownMode | None:
@@ -78,6 +83,8 @@ class Faults:
             "down_left": None if self.down_until is None else self.down_until - now,
             "storm_left": self.storm_left(now),
             "slowdown": self.slowdown(now),
+            "misbehave": None if self.misbehave is None else self.misbehave.value,
+            "redirect_to": self.redirect_to,
         }
 
 
@@ -92,6 +99,8 @@ _FIELDS = {
     "slow_start_factor": (int, float),
     "reset": (bool,),
     "forget_keys": (bool,),
+    "misbehave": (str, type(None)),
+    "redirect_to": (str, type(None)),
 }
 
 
@@ -103,6 +112,8 @@ def apply_control(
     ``down``: ``"503"``, ``"refuse"``, or ``false``/``null`` to come back up;
     ``down_for``, ``storm_for`` and ``slow_start_for`` are vendor seconds from now.
     ``reset`` and ``forget_keys`` are accepted here and acted on by the vendor.
+    ``misbehave``: one of ``sim.vendor.misbehaviour.Misbehaviour``, or ``null`` to
+    behave again; ``redirect_to``: the other origin ``redirect_away`` sends to.
     """
     for name, value in payload.items():
         kinds = _FIELDS.get(name)
@@ -118,6 +129,10 @@ def apply_control(
     try:
         check_rates(error_rate, timeout_rate)
         down = _down_mode(payload["down"]) if "down" in payload else faults.down
+        misbehave = payload.get("misbehave", faults.misbehave)
+        misbehave = None if misbehave is None else Misbehaviour(misbehave)
+        redirect_to = payload.get("redirect_to", faults.redirect_to)
+        check_misbehaviour(misbehave, redirect_to)
     except ValueError as e:
         raise ControlError(str(e)) from e
     if shared > config.cap:
@@ -126,6 +141,7 @@ def apply_control(
         raise ControlError("slow_start_factor must be at least 1")
 
     faults.error_rate, faults.timeout_rate, faults.shared_clients = error_rate, timeout_rate, shared
+    faults.misbehave, faults.redirect_to = misbehave, redirect_to
     if "down" in payload:
         faults.down, faults.down_until = down, None
     if "down_for" in payload:

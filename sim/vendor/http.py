@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import struct
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
+from socket import SO_LINGER, SOL_SOCKET
 from typing import cast
 
 import h11
 
+from sim.vendor.misbehaviour import Raw
 from sim.vendor.vendor import Reply
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,8 @@ class HttpConnection(asyncio.Protocol):
         self._request: h11.Request | None = None
         self._body = bytearray()
         self._task: asyncio.Task[None] | None = None
+        self._writable = asyncio.Event()
+        self._writable.set()
 
     @property
     def busy(self) -> bool:
@@ -69,6 +74,12 @@ class HttpConnection(asyncio.Protocol):
         self._transport = None
         if self._task is not None:
             self._task.cancel()
+
+    def pause_writing(self) -> None:
+        self._writable.clear()
+
+    def resume_writing(self) -> None:
+        self._writable.set()
 
     def data_received(self, data: bytes) -> None:
         self._h11.receive_data(data)
@@ -118,8 +129,11 @@ class HttpConnection(asyncio.Protocol):
         except Exception:
             log.exception("vendor simulator failed on %s %r", request.method, request.target)
             reply = Reply(500, {"error": "simulator error"})
-        self._task = None
         transport = self._transport
+        if transport is not None and reply.raw is not None:
+            await self._play(transport, reply.raw)
+            return
+        self._task = None
         if transport is None:
             return
         self._answer(transport, reply)
@@ -143,3 +157,35 @@ class HttpConnection(asyncio.Protocol):
             h11.EndOfMessage(),
         ):
             transport.write(self._h11.send(event) or b"")
+
+    async def _play(self, transport: asyncio.Transport, raw: Raw) -> None:
+        """Write a raw answer as it says (at the pace the client reads), then hang up."""
+        try:
+            transport.write(raw.head)
+            for _ in range(raw.count):
+                if raw.interval:
+                    await asyncio.sleep(raw.interval)
+                await self._writable.wait()
+                if transport.is_closing():
+                    break
+                transport.write(raw.chunk)
+            else:
+                transport.write(raw.tail)
+                self._hang_up(transport, raw.reset)
+                return
+        except asyncio.CancelledError:
+            if raw.on_cut is not None:
+                raw.on_cut()
+            raise
+        if raw.on_cut is not None:
+            raw.on_cut()
+
+    @staticmethod
+    def _hang_up(transport: asyncio.Transport, reset: bool) -> None:
+        if reset:
+            socket = transport.get_extra_info("socket")
+            if socket is not None:
+                socket.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        else:
+            transport.close()

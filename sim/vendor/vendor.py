@@ -3,9 +3,9 @@
 Order of judgement for an API request, all at arrival and without awaiting, so no
 other request interleaves: over the hard cap (violation, 429), down (503), in a
 storm (429), over the share left by other clients (429), a replayed or running
-idempotency key, a declined payment token (402) or an unavailable one (503); only then
-is the work done, answered with the call's fixture if it has one
-(``sim.vendor.fixtures``), else with an echo.
+idempotency key, a declined payment token (402) or an unavailable one (503), a
+misbehaviour set (``sim.vendor.misbehaviour``); only then is the work done, answered
+with the call's fixture if it has one (``sim.vendor.fixtures``), else with an echo.
 Rejections never touch the idempotency store; only completed 2xx answers are
 remembered, so a retry after an injected failure does the work.
 """
@@ -18,23 +18,25 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.vendor.config import DownMode, VendorConfig
 from sim.vendor.counters import Counters
 from sim.vendor.faults import Faults, apply_control
+from sim.vendor.misbehaviour import Raw, answer
 
 UNKEYED_METHODS = frozenset({"POST", "PATCH"})
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """An answer: status, JSON body and extra headers."""
+    """An answer: status, JSON body and extra headers, or ``raw`` bytes instead."""
 
     status: int
     body: Any
     headers: tuple[tuple[str, str], ...] = ()
+    raw: Raw | None = None
 
 
 class Vendor:
@@ -71,6 +73,7 @@ class Vendor:
             reply = (
                 self._reject(key)
                 or self._decline(body)
+                or self._misbehave(path)
                 or await self._work(method, path, key, body)
             )
         except asyncio.CancelledError:
@@ -147,6 +150,26 @@ class Vendor:
         if token in config.unavailable_tokens:
             return Reply(503, {"error": "processor_unavailable", "payment_token": token})
         return None
+
+    def _misbehave(self, target: str) -> Reply | None:
+        """The misbehaving answer set by the ``misbehave`` fault, if any."""
+        kind = self.faults.misbehave
+        if kind is None:
+            return None
+        raw = answer(
+            kind,
+            target,
+            redirect_to=self.faults.redirect_to,
+            huge_bytes=self.config.huge_bytes,
+            slow_interval=self.config.real(self.config.slow_interval),
+        )
+        if raw is None:
+            return None
+        self.counters.misbehaved += 1
+        return Reply(raw.status, None, raw=replace(raw, on_cut=self._cut_short))
+
+    def _cut_short(self) -> None:
+        self.counters.cut_short += 1
 
     async def _work(self, method: str, path: str, key: str | None, body: bytes) -> Reply:
         draw, vendor_seconds = self._rng.random(), self.config.duration.sample(self._rng)

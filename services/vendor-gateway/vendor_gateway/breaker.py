@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from vendor_gateway.model import Outcome
+from vendor_gateway.model import TRANSIENT_FAILURES, Outcome
 
 
 class BreakerState(StrEnum):
@@ -29,9 +29,12 @@ class Admission(StrEnum):
 def is_vendor_fault(outcome: Outcome) -> bool:
     """Whether the outcome says the vendor is unwell (no answer, or 5xx).
 
-    Any answer below 500, 4xx and 429 included, shows the vendor is up.
+    Any answer below 500, 4xx and 429 included, shows the vendor is up; so does an
+    answer the gateway refused (a redirect away, a body too large or malformed).
     """
-    return outcome.status is None or outcome.status >= 500
+    if outcome.failure is not None:
+        return outcome.failure in TRANSIENT_FAILURES
+    return outcome.status is not None and outcome.status >= 500
 
 
 class CircuitBreaker:

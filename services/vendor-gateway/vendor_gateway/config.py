@@ -66,7 +66,27 @@ class VendorSettings(_Strict):
         "(a sync request then waits at most one slot turnover); false keeps them idle for sync.",
     )
     connect_timeout_s: float = Field(default=5.0, gt=0)
-    read_timeout_s: float = Field(default=300.0, gt=0, le=300)
+    read_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        le=300,
+        description="No byte for this long fails the attempt, and so does an attempt "
+        "(redirects and body included) not complete within connect_timeout_s + this.",
+    )
+    max_response_bytes: int = Field(
+        default=1 << 20,
+        ge=1,
+        le=1 << 20,
+        description="A body over this is refused without reading the rest "
+        "(<PREFIX>.ResponseTooLarge); at most 1 MiB, about what a reply record takes.",
+    )
+    max_redirects: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Redirects within the vendor's origin followed per attempt; 0 follows "
+        "none. A redirect to another origin is never followed.",
+    )
     honours_idempotency_key: bool = Field(
         default=True,
         description="Whether the vendor dedupes on Idempotency-Key; if not, unsafe calls "

@@ -188,9 +188,17 @@ class RequestFeed:
 
 
 def _usable(message: Message) -> bool:
+    """A record to handle (True), or a passing condition to skip; any other error raises.
+
+    A topic created a moment ago can be unknown to the broker the consumer asks
+    first: librdkafka asks again, so that is passing too, not a reason to stop reading.
+    """
     error = message.error()
     if error is None:
         return True
     if error.code() == KafkaError._PARTITION_EOF:
+        return False
+    if error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
+        log.warning("requests topic not known to the broker yet", extra={"error": str(error)})
         return False
     raise KafkaException(error)

@@ -108,7 +108,10 @@ def to_job(
             why = f"{op.method} {op.path}: the query takes an object of scalars or lists of them"
             return Refusal("bad-request", why, bad)
         path, body = f"{path}?{query}" if query else path, None
-    key = data.get("idempotency_key") or data["request_id"]
+    key = str(data.get("idempotency_key") or data["request_id"])
+    if not key.isprintable():
+        why = "the idempotency key holds a control character; it cannot be a header"
+        return Refusal("bad-request", why, bad)
     deadline_ms = data.get("deadline_ms")
     request = VendorRequest(
         request_id=str(data["request_id"]),
@@ -118,10 +121,10 @@ def to_job(
         path=path,
         lane=Lane(data["lane"]),
         body=body,
-        idempotency_key=str(key) if vendor.honours_idempotency_key else None,
+        idempotency_key=key if vendor.honours_idempotency_key else None,
         deadline=None if deadline_ms is None else deadline_ms / 1000,
         reply_to=envelope.key,
-        headers={"Idempotency-Key": str(key)},
+        headers={"Idempotency-Key": key},
     )
     return Job(request, envelope, [position], now)
 

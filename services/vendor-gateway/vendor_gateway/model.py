@@ -48,24 +48,47 @@ class VendorRequest:
 
 
 class Failure(StrEnum):
-    """How an attempt failed when no HTTP status came back.
+    """How an attempt failed when no HTTP status came back, or came back unusable.
 
     ``CONNECT`` means the request never left (refused, DNS, TLS): nothing can have
-    happened at the vendor. ``TIMEOUT`` and ``DISCONNECT`` mean it may have.
+    happened at the vendor. ``TIMEOUT`` and ``DISCONNECT`` mean it may have; these
+    three are transient. The others are answers the gateway refuses (``calls.py``
+    says which and why): trying again would get the same answer.
     """
 
     CONNECT = "connect"
     TIMEOUT = "timeout"
     DISCONNECT = "disconnect"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    CROSS_ORIGIN_REDIRECT = "cross_origin_redirect"
+    TOO_LARGE = "too_large"
+    MALFORMED = "malformed"
+
+
+TRANSIENT_FAILURES = frozenset({Failure.CONNECT, Failure.TIMEOUT, Failure.DISCONNECT})
+
+ERROR_NAMES = {
+    Failure.CONNECT: "Unavailable",
+    Failure.TIMEOUT: "Timeout",
+    Failure.DISCONNECT: "ConnectionReset",
+    Failure.REDIRECT_LOOP: "RedirectLoop",
+    Failure.TOO_MANY_REDIRECTS: "TooManyRedirects",
+    Failure.CROSS_ORIGIN_REDIRECT: "CrossOriginRedirect",
+    Failure.TOO_LARGE: "ResponseTooLarge",
+    Failure.MALFORMED: "MalformedResponse",
+}
+"""The ASL error name of each failure, after the vendor's prefix: ``ERP.RedirectLoop``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
-    """What one attempt produced: an HTTP status, or a failure without one."""
+    """What one attempt produced: an HTTP status, or a failure without one (and why)."""
 
     status: int | None = None
     failure: Failure | None = None
     retry_after: str | None = None
+    detail: str = ""
 
     def __post_init__(self) -> None:
         if (self.status is None) == (self.failure is None):

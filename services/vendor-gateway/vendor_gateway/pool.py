@@ -22,7 +22,7 @@ from vendor_gateway.jobs import Job, Result
 from vendor_gateway.lanes import LaneScheduler, PoolView
 from vendor_gateway.limiter import AimdLimiter
 from vendor_gateway.metrics import GatewayMetrics
-from vendor_gateway.model import Failure, Outcome
+from vendor_gateway.model import ERROR_NAMES, Outcome
 from vendor_gateway.replies import http_cause
 from vendor_gateway.retry import Verdict
 
@@ -185,17 +185,14 @@ class VendorPool:
             self._jobs.pop(job.request.request_id, None)
 
     def _result(self, outcome: Outcome, body: str) -> Result:
-        if outcome.succeeded:
+        if outcome.failure is not None:
+            cause = outcome.detail or f"vendor unreachable ({outcome.failure})"
+            return Result.failed(f"{self._prefix}.{ERROR_NAMES[outcome.failure]}", cause)
+        if outcome.succeeded or outcome.status is None:
             return Result(outcome.status, body)
-        if outcome.status is not None:
-            return Result.failed(
-                f"{self._prefix}.HTTP{outcome.status}",
-                http_cause(outcome.status, body),
-                outcome.status,
-                body,
-            )
-        if outcome.failure is Failure.TIMEOUT:
-            return Result.failed(f"{self._prefix}.Timeout", "no answer within the read timeout")
         return Result.failed(
-            f"{self._prefix}.Unavailable", f"vendor unreachable ({outcome.failure})"
+            f"{self._prefix}.HTTP{outcome.status}",
+            http_cause(outcome.status, body),
+            outcome.status,
+            body,
         )

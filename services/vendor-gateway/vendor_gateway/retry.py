@@ -13,7 +13,7 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
-from vendor_gateway.model import Failure, Outcome, VendorRequest
+from vendor_gateway.model import TRANSIENT_FAILURES, Failure, Outcome, VendorRequest
 
 RETRYABLE_STATUSES = frozenset({408, 429})
 
@@ -69,14 +69,15 @@ class RetryPolicy:
     def is_retryable(self, request: VendorRequest, outcome: Outcome) -> bool:
         """Whether trying again can help and cannot cause a second side effect.
 
-        Connection errors, timeouts, 408, 429 and 5xx can pass. A call that may have
-        reached the vendor is repeated only when repeating is safe (an idempotent
-        method or an idempotency key); one that never left (``Failure.CONNECT``)
-        always may be. Other statuses are terminal.
+        Connection errors, timeouts, resets, 408, 429 and 5xx can pass. A call that
+        may have reached the vendor is repeated only when repeating is safe (an
+        idempotent method or an idempotency key); one that never left
+        (``Failure.CONNECT``) always may be. Other statuses, and answers the gateway
+        refused (a redirect away, a body too large or malformed), are terminal.
         """
         if outcome.failure is Failure.CONNECT:
             return True
-        transient = outcome.failure is not None or (
+        transient = outcome.failure in TRANSIENT_FAILURES or (
             outcome.status is not None
             and (outcome.status in RETRYABLE_STATUSES or outcome.status >= 500)
         )

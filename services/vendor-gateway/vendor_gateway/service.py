@@ -27,7 +27,7 @@ from vendor_gateway.feed import RequestFeed
 from vendor_gateway.jobs import Job, Position, Refusal, Result, to_job
 from vendor_gateway.metrics import GatewayMetrics
 from vendor_gateway.pool import VendorPool
-from vendor_gateway.replies import destination, reply
+from vendor_gateway.replies import destination, reply, reply_too_large, too_large
 from vendor_gateway.status import StatusServer
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,13 @@ class Gateway:
         self._feed.send(record.dead_letter(error), [(record.partition, record.offset)])
 
     async def _finished(self, job: Job, result: Result) -> None:
+        """Record the result, then reply; one too large for a reply fails instead."""
+        record = self._reply(job.envelope, result)
+        if too_large(record):
+            result = reply_too_large(self.config.prefix(job.request.vendor))
+            record = self._reply(job.envelope, result)
         await self._store.record(job.request.vendor, job.completion_key, result)
-        self._answer(job, result)
+        self._feed.send(record, job.positions)
 
     def _answer(self, job: Job, result: Result) -> None:
         self._answer_envelope(job.envelope, result, job.positions)
@@ -158,7 +163,8 @@ class Gateway:
     def _answer_envelope(
         self, envelope: Envelope, result: Result, positions: list[Position]
     ) -> None:
+        self._feed.send(self._reply(envelope, result), positions)
+
+    def _reply(self, envelope: Envelope, result: Result) -> Outgoing:
         topic, token = destination(envelope, self._responses)
-        self._feed.send(
-            Outgoing.event(self._codec, topic, reply(envelope, result, token)), positions
-        )
+        return Outgoing.event(self._codec, topic, reply(envelope, result, token))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from confluent_kafka.admin import AdminClient
 
 from bench.gateway_load import Answers
 from orderloom.events.codec import EventCodec
@@ -48,12 +50,20 @@ def gateway_config(base_url: str, **vendor: Any) -> GatewayConfig:
 
 
 @pytest.fixture
-def topics(make_topic: TopicMaker) -> Topics:
-    return Topics(
+def topics(make_topic: TopicMaker, admin: AdminClient) -> Topics:
+    """The gateway's topics, once the broker's metadata knows them: a consumer that
+    subscribes before would not be given their partitions for minutes."""
+    made = Topics(
         make_topic("vendor.requests", partitions=4, dead_letter=True),
         make_topic("vendor.responses", partitions=3),
         make_topic("replies", partitions=3),
     )
+    names = {made.requests, made.responses, made.replies, made.dlq}
+    deadline = time.monotonic() + 30
+    while not names <= admin.list_topics(timeout=10).topics.keys():
+        assert time.monotonic() < deadline, "the broker does not know the topics made"
+        time.sleep(0.1)
+    return made
 
 
 @pytest.fixture

@@ -22,6 +22,10 @@ def opened(now: float = 0.0) -> CircuitBreaker:
     [
         (DOWN, True),
         (Outcome(failure=Failure.TIMEOUT), True),
+        (Outcome(failure=Failure.DISCONNECT), True),
+        (Outcome(failure=Failure.CROSS_ORIGIN_REDIRECT), False),
+        (Outcome(failure=Failure.TOO_LARGE), False),
+        (Outcome(failure=Failure.MALFORMED), False),
         (ERROR, True),
         (Outcome(status=429), False),
         (Outcome(status=404), False),

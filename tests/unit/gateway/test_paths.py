@@ -65,3 +65,25 @@ def test_a_get_sends_no_body_and_a_post_keeps_its_body() -> None:
     assert (read.request.path, read.request.body) == ("/stock-levels?location=main", None)
     assert (write.request.path, write.request.body) == ("/sales-orders", "{}")
     assert isinstance(refused, Refusal) and refused.error == "ERP.BadRequest"
+
+
+def test_an_idempotency_key_that_cannot_be_a_header_is_refused() -> None:
+    config = GatewayConfig.model_validate(
+        {
+            "vendors": {
+                "erp": {
+                    "base_url": "http://erp",
+                    "operations": {"op": {"method": "POST", "path": "/x"}},
+                }
+            }
+        }
+    )
+    data = {"request_id": "r1", "vendor": "erp", "operation": "op", "lane": "sync"}
+
+    def job(key: str) -> Job | Refusal:
+        request = Envelope.new(REQUEST_TYPE, "tests", "e1", {**data, "idempotency_key": key})
+        return to_job(request, (0, 0), config, 0.0)
+
+    refused = job("k1\r\nX-Injected: 1")
+    assert isinstance(refused, Refusal) and refused.error == "ERP.BadRequest"
+    assert isinstance(job("clé-1"), Job)

@@ -47,6 +47,21 @@ def test_an_unkeyed_post_that_may_have_arrived_is_never_retried(outcome: Outcome
     assert not POLICY.is_retryable(UNKEYED_POST, outcome)
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Failure.REDIRECT_LOOP,
+        Failure.TOO_MANY_REDIRECTS,
+        Failure.CROSS_ORIGIN_REDIRECT,
+        Failure.TOO_LARGE,
+        Failure.MALFORMED,
+    ],
+)
+def test_an_answer_the_gateway_refused_is_terminal(failure: Failure) -> None:
+    decision = POLICY.decide(UNKEYED_GET, Outcome(failure=failure), attempt=0, now=0.0, draw=0.5)
+    assert decision == Decision(Verdict.GIVE_UP, reason="not retryable")
+
+
 def test_an_unkeyed_post_that_never_left_may_be_retried() -> None:
     assert POLICY.is_retryable(UNKEYED_POST, Outcome(failure=Failure.CONNECT))
 
