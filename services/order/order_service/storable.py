@@ -65,9 +65,7 @@ def unstorable(document: Any) -> list[Unstorable]:
             and not isinstance(value, bool)
             and not INT64_MIN <= value <= INT64_MAX
         ):
-            found.append(
-                Unstorable(path or "(body)", "the integer does not fit in a signed 64-bit")
-            )
+            found.append(Unstorable(path or "(body)", TOO_BIG))
     return found
 
 
