@@ -8,11 +8,13 @@ replayed deliveries are each refused or recognised with nothing written, and cou
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from order_service.api import create_app
 from order_service.settings import OrderServiceSettings
@@ -202,3 +204,30 @@ def test_a_webhook_whose_records_the_broker_would_refuse_is_refused_whole(
     running = Running("", small_records, prefix + "order.events", prefix + "workflow.inputs")
     keys = {r.envelope.key for r in everything(running, codec, 2)}
     assert keys == {f"order-orderloom-demo-{good.storefront_order_id}"}
+
+
+def test_readyz_says_not_ready_until_the_intake_has_started(
+    intake_settings: OrderServiceSettings,
+) -> None:
+    with TestClient(create_app(intake_settings)) as started:
+        deadline = time.monotonic() + 30
+        while started.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.get("/readyz").json() == {"status": "ready"}
+        assert started.get("/healthz").json() == {"status": "ok"}
+    not_started = TestClient(create_app(intake_settings))
+    assert not_started.get("/readyz").status_code == 503
+    assert not_started.get("/healthz").status_code == 200
+
+
+def test_accepted_and_duplicate_webhooks_are_counted(
+    intake: Running, factory: OrderFactory
+) -> None:
+    webhook = factory.webhook(0)
+    statuses = [post(intake, webhook).status_code for _ in range(3)]
+
+    text = httpx.get(intake.url.removesuffix("/webhooks/orders") + "/metrics").text
+    assert statuses == [202, 200, 200]
+    assert 'orderloom_webhooks_total{outcome="accepted"} 1.0' in text
+    assert 'orderloom_webhooks_total{outcome="duplicate"} 2.0' in text
+    assert 'orderloom_webhooks_refused_total{reason="oversize"} 0.0' in text
