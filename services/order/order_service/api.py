@@ -13,19 +13,17 @@ Every refusal is counted (``GET /metrics``) and logged with the shop and the web
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
-from order_service import headers as checks
 from order_service import problems
 from order_service.intake import ORDER_EVENTS, PAYLOADS, WORKFLOW_INPUTS, definitions, records
 from order_service.mapping import FieldProblem
@@ -36,11 +34,10 @@ from order_service.publisher import (
     TransactionalPublisher,
     max_message_bytes,
 )
+from order_service.screening import Refusal, screen, summary
 from order_service.seen import MarkerFeed, SeenMarkers
 from order_service.service import Intake
 from order_service.settings import OrderServiceSettings
-from order_service.signature import verify
-from order_service.storable import unstorable
 from order_service.webhooks import shop_of
 from orderloom.events.codec import EncodeError, codec_for
 from orderloom.kafka.config import topic_name
@@ -99,91 +96,60 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Orderloom order intake", lifespan=lifespan)
 
-    def refuse(reason: str, response: JSONResponse, request: Request) -> JSONResponse:
-        metrics.refused.labels(reason).inc()
+    def refuse(refusal: Refusal, request: Request) -> JSONResponse:
+        metrics.refused.labels(refusal.reason).inc()
         log.info(
             "webhook refused",
             extra={
-                "reason": reason,
-                "status": response.status_code,
+                "reason": refusal.reason,
+                "status": refusal.status,
+                "detail": refusal.detail,
                 "shop": _header(request, "x-shopify-shop-domain"),
                 "webhook_id": _header(request, "x-shopify-webhook-id"),
                 "topic": _header(request, "x-shopify-topic"),
             },
         )
-        return response
+        extra = {"errors": refusal.errors} if refusal.errors else {}
+        return problems.problem(refusal.status, refusal.title, refusal.detail, **extra)
 
     @app.post("/webhooks/orders", status_code=202)
     async def webhook(request: Request, service: Annotated[Intake, Depends(intake)]) -> Response:
         """A storefront webhook: orders/create, orders/cancelled or refunds/create."""
         body = await _body(request, settings.webhook_max_bytes)
         if body is None:
-            return refuse(
-                "oversize",
-                problems.problem(
-                    413,
-                    "Payload too large",
-                    f"webhook bodies are limited to {settings.webhook_max_bytes} bytes",
-                ),
-                request,
-            )
-        headers = request.headers
-        domain = headers.get("x-shopify-shop-domain")
-        secret = checks.secret_for(shops, domain)
-        if secret is None:
-            detail = f"{(domain or '')[:255]!r} is not a shop this intake takes webhooks from"
-            return refuse("unknown_shop", problems.problem(401, "Unknown shop", detail), request)
-        if not verify(secret, body, headers.get("x-shopify-hmac-sha256")):
-            bad = problems.problem(401, "Bad signature", "X-Shopify-Hmac-Sha256 does not match")
-            return refuse("unauthenticated", bad, request)
-        topic = headers.get("x-shopify-topic", "")
-        model = PAYLOADS.get(topic)
-        if model is None:
-            known = ", ".join(PAYLOADS)
-            detail = f"{topic[:255]!r}: this route takes {known}"
-            return refuse("unknown_topic", problems.problem(400, "Unknown topic", detail), request)
-        stale = checks.staleness(
-            headers.get("x-shopify-triggered-at"), datetime.now(UTC), settings.triggered_at_window
+            detail = f"webhook bodies are limited to {settings.webhook_max_bytes} bytes"
+            return refuse(Refusal("oversize", 413, "Payload too large", detail), request)
+        verdict = screen(
+            request.headers,
+            body,
+            shops=shops,
+            topics=PAYLOADS.keys(),
+            now=datetime.now(UTC),
+            window=settings.triggered_at_window,
         )
-        if stale:
-            return refuse("stale", problems.problem(400, "Stale delivery", stale), request)
-        document, not_json = _document(body)
-        if not_json:
-            bad = problems.problem(400, "Unparseable webhook body", not_json)
-            return refuse("unparseable", bad, request)
-        cannot_hold = unstorable(document)
-        if cannot_hold:
-            errors = [{"field": u.field, "message": u.message} for u in cannot_hold]
-            return refuse("unstorable", problems.invalid_fields(errors), request)
-        no_id = checks.unusable_id(topic, document)
-        if no_id:
-            bad = problems.problem(400, "Unparseable webhook body", no_id)
-            return refuse("unparseable", bad, request)
-        mismatch = checks.topic_mismatch(topic, document)
-        if mismatch:
-            bad = problems.problem(400, "Topic does not match the body", mismatch)
-            return refuse("topic_mismatch", bad, request)
-        webhook_id = headers.get("x-shopify-webhook-id")
+        if isinstance(verdict, Refusal):
+            return refuse(verdict, request)
+        model = PAYLOADS[verdict.topic]
+        webhook_id = request.headers.get("x-shopify-webhook-id")
         try:
             delivery = records(
                 model.model_validate_json(body),
-                shop_of(domain or ""),
+                shop_of(verdict.domain),
                 webhook_id,
                 service.definitions,
             )
         except ValidationError as e:
-            return refuse("invalid_payload", problems.invalid_payload(e), request)
+            return refuse(_invalid("invalid_payload", problems.field_errors(e)), request)
         except FieldProblem as e:
-            invalid = problems.invalid_fields([{"field": e.field, "message": e.message}])
-            return refuse("invalid_payload", invalid, request)
+            return refuse(
+                _invalid("invalid_payload", [{"field": e.field, "message": e.message}]), request
+            )
         try:
             fresh = await service.accept(delivery, webhook_id)
         except TooLarge as e:
-            big = problems.problem(413, "Records too large", str(e))
-            return refuse("record_too_large", big, request)
+            return refuse(Refusal("record_too_large", 413, "Records too large", str(e)), request)
         except EncodeError as e:
-            invalid = problems.invalid_fields([{"field": "(body)", "message": str(e)}])
-            return refuse("unstorable", invalid, request)
+            return refuse(_invalid("unstorable", [{"field": "(body)", "message": str(e)}]), request)
         except NotDelivered as e:
             metrics.answered.labels("not_written").inc()
             log.warning(
@@ -225,12 +191,9 @@ def _header(request: Request, name: str) -> str | None:
     return value[:255] if value is not None else None
 
 
-def _document(body: bytes) -> tuple[Any, str | None]:
-    """The parsed body, or why it is not JSON."""
-    try:
-        return json.loads(body), None
-    except (ValueError, RecursionError) as e:
-        return None, f"the body is not JSON: {e}"
+def _invalid(reason: str, errors: list[dict[str, str]]) -> Refusal:
+    """A 422 naming the fields."""
+    return Refusal(reason, 422, "Invalid webhook payload", summary(errors), errors)
 
 
 async def _body(request: Request, limit: int) -> bytes | None:
