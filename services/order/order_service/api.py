@@ -25,15 +25,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from order_service import problems
+from order_service.broker_limits import max_message_bytes
 from order_service.intake import ORDER_EVENTS, PAYLOADS, WORKFLOW_INPUTS, definitions, records
 from order_service.mapping import FieldProblem
 from order_service.metrics import IntakeMetrics
-from order_service.publisher import (
-    NotDelivered,
-    TooLarge,
-    TransactionalPublisher,
-    max_message_bytes,
-)
+from order_service.publisher import NotDelivered, TooLarge, TransactionalPublisher
 from order_service.screening import Refusal, screen, summary
 from order_service.seen import MarkerFeed, SeenMarkers
 from order_service.service import Intake

@@ -6,7 +6,10 @@ queued, takes more for up to ``linger_s`` (or until ``max_records``), commits, a
 settles every waiter: all succeed when the commit did, all fail (``NotDelivered``) when
 it aborted, and then none of their records is ever read (consumers read committed only).
 While one transaction commits, the next requests queue, so many webhooks share one
-commit's round trips; no request waits for another's retries, since nobody retries here.
+commit's round trips. The transactional id is the deployment's topic prefix, then
+``order-intake-`` and a fresh suffix per process: replicas never fence each other, and a
+crashed process's open transaction is aborted by the broker after
+``transaction.timeout.ms``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
-from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 
 from orderloom.errors import RetryableError
 from orderloom.kafka.config import topic_name, transactional_producer_config
@@ -31,7 +33,6 @@ from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
-_UNKNOWN_TOPIC = KafkaError.UNKNOWN_TOPIC_OR_PART
 RECORD_OVERHEAD_BYTES = 512
 """Room kept for a record's framing and its batch's header when checking its size."""
 
@@ -194,30 +195,6 @@ class TransactionalPublisher:
             for record in waiter.records:
                 _produce(producer, record)
         producer.commit_transaction(self._timeout_s)
-
-
-def max_message_bytes(
-    kafka: KafkaSettings, topics: Sequence[str], producer_limit: int, timeout_s: float = 30.0
-) -> int:
-    """The smallest of the topics' ``max.message.bytes`` and the producer's own limit
-    (a topic just created may take a moment to be known: asked again until ``timeout_s``)."""
-    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
-    deadline = time.monotonic() + timeout_s
-    limits = [producer_limit]
-    for topic in topics:
-        while True:
-            future = admin.describe_configs([ConfigResource(ResourceType.TOPIC, topic)])
-            try:
-                entry = next(iter(future.values())).result(timeout=timeout_s)
-                break
-            except KafkaException as e:
-                if time.monotonic() > deadline or e.args[0].code() != _UNKNOWN_TOPIC:
-                    raise
-                time.sleep(0.2)
-        limit = entry.get("max.message.bytes")
-        if limit is not None and limit.value is not None:
-            limits.append(int(limit.value))
-    return min(limits)
 
 
 def _produce(producer: Producer, record: Outgoing) -> None:
