@@ -64,6 +64,7 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
             max_records=settings.transaction_max_records,
             linger_s=settings.transaction_linger_ms / 1000,
             max_record_bytes=limit,
+            lanes=settings.transaction_lanes,
             **{
                 "delivery.timeout.ms": settings.delivery_timeout_ms,
                 "message.max.bytes": settings.max_record_bytes,
@@ -81,7 +82,7 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
             raise RuntimeError(f"could not read {topics[1]} to learn which orders were accepted")
         log.info(
             "order intake ready",
-            extra={"markers": len(seen), "transactional_id": publisher.transactional_id},
+            extra={"markers": len(seen), "transactional_ids": publisher.transactional_ids},
         )
         try:
             yield

@@ -1,14 +1,15 @@
 """Writing webhooks to Kafka whole or not at all: Kafka transactions, group-committed.
 
-One transactional acks=all producer per process, driven by one thread. A request hands
-its records over and awaits a future. The thread opens a transaction with whatever is
-queued, takes more for up to ``linger_s`` (or until ``max_records``), commits, and
-settles every waiter: all succeed when the commit did, all fail (``NotDelivered``) when
-it aborted, and then none of their records is ever read (consumers read committed only).
-While one transaction commits, the next requests queue, so many webhooks share one
-commit's round trips. The transactional id is the deployment's topic prefix, then
-``order-intake-`` and a fresh suffix per process: replicas never fence each other, and a
-crashed process's open transaction is aborted by the broker after
+A few lanes per process, each a transactional acks=all producer driven by its own thread.
+A request hands its records over and awaits a future. A free lane opens a transaction
+with whatever is queued, takes more for up to ``linger_s`` (or until ``max_records``),
+commits, and settles every waiter: all succeed when the commit did, all fail
+(``NotDelivered``) when it aborted, and then none of their records is ever read
+(consumers read committed only). While one lane commits, the next requests queue for
+another, so many webhooks share one commit's round trips and a commit's latency does not
+stall the intake. Transactional ids are the deployment's topic prefix, then
+``order-intake-``, a fresh suffix per process and the lane: replicas never fence each
+other, and a crashed process's open transactions are aborted by the broker after
 ``transaction.timeout.ms``.
 """
 
@@ -63,19 +64,32 @@ class TransactionalPublisher:
         max_records: int,
         linger_s: float,
         max_record_bytes: int,
+        lanes: int = 2,
         **overrides: Any,
     ) -> None:
-        self.transactional_id = topic_name(kafka, f"order-intake-{uuid.uuid4().hex[:12]}")
-        self._config = transactional_producer_config(kafka, self.transactional_id, **overrides)
+        prefix = topic_name(kafka, f"order-intake-{uuid.uuid4().hex[:12]}")
+        self.transactional_ids = [f"{prefix}-{lane}" for lane in range(lanes)]
+        self._configs = [
+            transactional_producer_config(kafka, id, **overrides) for id in self.transactional_ids
+        ]
         self.max_record_bytes = max_record_bytes
         self._max_records, self._linger_s = max_records, linger_s
-        self._timeout_s = float(self._config.get("delivery.timeout.ms", 30_000)) / 1000
+        self._timeout_s = float(self._configs[0].get("delivery.timeout.ms", 30_000)) / 1000
         self._queue: queue.SimpleQueue[_Waiter | None] = queue.SimpleQueue()
-        self._producer: Producer | None = None
-        self.ready = threading.Event()
+        self._ready = [threading.Event() for _ in range(lanes)]
+        self._lock = threading.Lock()
         self.committed = 0
-        self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, args=(lane,), name=f"group-commit-{lane}")
+            for lane in range(lanes)
+        ]
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
+
+    def ready(self) -> bool:
+        """Whether every lane's producer can commit."""
+        return all(ready.is_set() for ready in self._ready)
 
     def check_size(self, records: Sequence[Outgoing]) -> None:
         """``TooLarge`` if any record would exceed what the broker takes."""
@@ -98,37 +112,40 @@ class TransactionalPublisher:
 
     def close(self) -> int:
         """Finish the open transaction and stop; the writes failed for want of time."""
-        self._queue.put(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
         left = 0
         while not self._queue.empty():
             waiter = self._queue.get_nowait()
             if waiter is not None:
                 left += len(waiter.records)
-                _settle(waiter, NotDelivered("the intake is shutting down"))
+                _settle([waiter], NotDelivered("the intake is shutting down"))
         return left
 
-    def _run(self) -> None:
+    def _run(self, lane: int) -> None:
         stopping = False
         while not stopping:
-            producer = self._start()
+            producer = self._start(lane)
             if producer is None:
                 stopping = self._fail_queued_until_stop()
                 continue
             stopping = self._commit_loop(producer)
+            self._ready[lane].clear()
             producer.flush(self._timeout_s)
 
-    def _start(self) -> Producer | None:
-        """A producer with its transactions initialised (the broker fences an older
-        instance's), or None if the broker could not be reached in time."""
+    def _start(self, lane: int) -> Producer | None:
+        """The lane's producer with its transactions initialised, or None if the broker
+        could not be reached in time."""
         try:
-            producer = Producer(self._config)
+            producer = Producer(self._configs[lane])
             producer.init_transactions(self._timeout_s)
         except KafkaException as e:
             log.error("transactional producer not ready", extra={"error": str(e)})
-            self.ready.clear()
+            self._ready[lane].clear()
             return None
-        self.ready.set()
+        self._ready[lane].set()
         return producer
 
     def _fail_queued_until_stop(self) -> bool:
@@ -141,7 +158,7 @@ class TransactionalPublisher:
                 return False
             if waiter is None:
                 return True
-            _settle(waiter, NotDelivered("the transactional producer is not ready"))
+            _settle([waiter], NotDelivered("the transactional producer is not ready"))
         return False
 
     def _commit_loop(self, producer: Producer) -> bool:
@@ -155,15 +172,13 @@ class TransactionalPublisher:
                 self._transact(producer, batch)
             except Exception as e:
                 log.warning("transaction aborted", extra={"error": str(e)})
-                for waiter in batch:
-                    _settle(waiter, NotDelivered(f"transaction aborted: {e}"))
+                _settle(batch, NotDelivered(f"transaction aborted: {e}"))
                 if _fatal(e) or not _abort(producer, self._timeout_s):
-                    self.ready.clear()
                     return stopping
             else:
-                self.committed += 1
-                for waiter in batch:
-                    _settle(waiter, None)
+                with self._lock:
+                    self.committed += 1
+                _settle(batch, None)
             if stopping:
                 return True
 
@@ -225,14 +240,20 @@ def _abort(producer: Producer, timeout_s: float) -> bool:
     return True
 
 
-def _settle(waiter: _Waiter, error: Exception | None) -> None:
-    waiter.loop.call_soon_threadsafe(_resolve, waiter.done, error)
+def _settle(waiters: list[_Waiter], error: Exception | None) -> None:
+    """Wake each event loop once for all its waiters (not once per waiter)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for waiter in waiters:
+        by_loop.setdefault(waiter.loop, []).append(waiter.done)
+    for loop, futures in by_loop.items():
+        loop.call_soon_threadsafe(_resolve, futures, error)
 
 
-def _resolve(done: asyncio.Future[None], error: Exception | None) -> None:
-    if done.done():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
+def _resolve(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
+    for done in futures:
+        if done.done():
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)

@@ -69,7 +69,7 @@ def screen(
         document = json.loads(body)
     except (ValueError, RecursionError) as e:
         return Refusal("unparseable", 400, "Unparseable webhook body", f"not JSON: {e}")
-    cannot_hold = unstorable(document)
+    cannot_hold = unstorable(document, texts=_may_escape(body))
     if cannot_hold:
         errors = [{"field": u.field, "message": u.message} for u in cannot_hold]
         return Refusal("unstorable", 422, "Invalid webhook payload", summary(errors), errors)
@@ -80,6 +80,12 @@ def screen(
     if mismatch:
         return Refusal("topic_mismatch", 400, "Topic does not match the body", mismatch)
     return Screened(domain.strip().lower(), topic, document)
+
+
+def _may_escape(body: bytes) -> bool:
+    """Whether the body's strings may hold escapes (``\\u``), or its encoding is not
+    UTF-8 (UTF-16 and UTF-32 put NUL bytes between ASCII characters; UTF-8 JSON has none)."""
+    return b"\\u" in body or b"\x00" in body
 
 
 def summary(errors: list[dict[str, str]]) -> str:

@@ -45,7 +45,7 @@ class Intake:
 
     def ready(self) -> bool:
         """Whether repeats are recognised (the feed caught up) and writes can commit."""
-        return self.feed.caught_up.is_set() and self.publisher.ready.is_set()
+        return self.feed.caught_up.is_set() and self.publisher.ready()
 
     async def accept(self, delivery: Delivery, webhook_id: str | None = None) -> bool:
         """Write the delivery's records unless it is done already; True when this call

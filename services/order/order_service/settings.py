@@ -54,6 +54,13 @@ class OrderServiceSettings(OrderloomSettings):
         ge=2,
         description="A group commit's transaction takes at most this many records.",
     )
+    transaction_lanes: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Transactions committing at once (one producer each): while one "
+        "commits, the next webhooks go into another.",
+    )
     transaction_linger_ms: float = Field(
         default=2.0,
         ge=0,

@@ -33,9 +33,13 @@ class Unstorable:
     message: str
 
 
-def unstorable(document: Any) -> list[Unstorable]:
+def unstorable(document: Any, *, texts: bool = True) -> list[Unstorable]:
     """Every field of ``document`` (as ``json.loads`` returns it) the system cannot hold,
-    keys included, in document order; empty when all of it can be stored."""
+    keys included, in document order; empty when all of it can be stored. ``texts=False``
+    skips the text checks: for a document parsed from JSON without any ``\\u`` escape,
+    which cannot hold NUL or lone surrogates (JSON refuses raw control characters in
+    strings, and UTF-8 cannot carry surrogates)."""
+    text_problem = _text_problem if texts else _no_problem
     found: list[Unstorable] = []
     stack: list[tuple[str, Any]] = [("", document)]
     while stack:
@@ -44,7 +48,7 @@ def unstorable(document: Any) -> list[Unstorable]:
             children: list[tuple[str, Any]] = []
             for key, item in value.items():
                 child = f"{path}.{key}" if path else key
-                problem = _text_problem(key)
+                problem = text_problem(key)
                 if problem:
                     found.append(Unstorable(_printable(child), f"the key {problem}"))
                     continue
@@ -57,7 +61,7 @@ def unstorable(document: Any) -> list[Unstorable]:
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, str):
-            problem = _text_problem(value)
+            problem = text_problem(value)
             if problem:
                 found.append(Unstorable(path or "(body)", f"the text {problem}"))
         elif (
@@ -76,6 +80,10 @@ def _text_problem(text: str) -> str | None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return "contains a lone surrogate, which UTF-8 cannot encode"
+    return None
+
+
+def _no_problem(_text: str) -> None:
     return None
 
 

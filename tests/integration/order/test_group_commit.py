@@ -20,15 +20,28 @@ from tests.integration.conftest import TopicMaker
 from tests.integration.order.test_intake import QUIET_S
 
 
-@pytest.fixture
-def publisher(settings: OrderloomSettings) -> Iterator[TransactionalPublisher]:
-    writer = TransactionalPublisher(
+def started(settings: OrderloomSettings, lanes: int) -> TransactionalPublisher:
+    return TransactionalPublisher(
         settings.kafka,
         max_records=50,
         linger_s=0.2,
         max_record_bytes=3_000_000,
+        lanes=lanes,
         **{"message.max.bytes": 3_000_000, "delivery.timeout.ms": 10_000},
     )
+
+
+@pytest.fixture
+def publisher(settings: OrderloomSettings) -> Iterator[TransactionalPublisher]:
+    writer = started(settings, lanes=2)
+    yield writer
+    writer.close()
+
+
+@pytest.fixture
+def one_lane(settings: OrderloomSettings) -> Iterator[TransactionalPublisher]:
+    """One transaction at a time, so writes sent together share it."""
+    writer = started(settings, lanes=1)
     yield writer
     writer.close()
 
@@ -53,7 +66,9 @@ def test_concurrent_writes_share_transactions_and_are_all_committed(
     settings: OrderloomSettings, make_topic: TopicMaker, publisher: TransactionalPublisher
 ) -> None:
     topic = make_topic("order.events")
-    assert publisher.transactional_id.startswith(settings.kafka.topic_prefix + "order-intake-")
+    ids = publisher.transactional_ids
+    assert len(ids) == 2
+    assert all(id.startswith(settings.kafka.topic_prefix + "order-intake-") for id in ids)
 
     async def write_all() -> None:
         await asyncio.gather(
@@ -69,7 +84,7 @@ def test_concurrent_writes_share_transactions_and_are_all_committed(
 
 
 def test_an_aborted_transaction_fails_all_its_writers_and_keeps_nothing(
-    settings: OrderloomSettings, make_topic: TopicMaker, publisher: TransactionalPublisher
+    settings: OrderloomSettings, make_topic: TopicMaker, one_lane: TransactionalPublisher
 ) -> None:
     events, inputs = make_topic("order.events"), make_topic("workflow.inputs")
     small = [Outgoing(events, b"small", b"v", [])]
@@ -80,12 +95,12 @@ def test_an_aborted_transaction_fails_all_its_writers_and_keeps_nothing(
 
     async def together() -> list[BaseException | None]:
         results = await asyncio.gather(
-            publisher.write(small), publisher.write(too_big), return_exceptions=True
+            one_lane.write(small), one_lane.write(too_big), return_exceptions=True
         )
         return list(results)
 
     results = asyncio.run(together())
-    asyncio.run(publisher.write([Outgoing(events, b"after", b"v", [])]))
+    asyncio.run(one_lane.write([Outgoing(events, b"after", b"v", [])]))
 
     assert all(isinstance(r, NotDelivered) for r in results), results
     assert committed_keys(settings, events, 2, QUIET_S) == [b"after"]

@@ -93,3 +93,11 @@ def test_values_that_cannot_be_held_are_all_named() -> None:
     assert isinstance(verdict, Refusal)
     assert [e["field"] for e in verdict.errors] == ["id", "note"]
     assert verdict.detail.endswith("(and 1 more)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32-le"])
+def test_escaped_nul_is_found_whatever_the_encoding(encoding: str) -> None:
+    body = json.dumps({**ORDER, "name": "\x00"}).encode(encoding)
+    verdict = screened(body, headers(body))
+    assert isinstance(verdict, Refusal)
+    assert (verdict.reason, verdict.errors[0]["field"]) == ("unstorable", "name")
