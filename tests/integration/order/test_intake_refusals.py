@@ -196,9 +196,8 @@ def test_a_webhook_whose_records_the_broker_would_refuse_is_refused_whole(
             server.url + "/webhooks/orders", content=many.body, headers=many.headers
         )
         small = httpx.post(server.url + "/webhooks/orders", content=good.body, headers=good.headers)
-        ready = httpx.get(server.url + "/readyz")
 
-    assert (answer.status_code, small.status_code, ready.status_code) == (413, 202, 200)
+    assert (answer.status_code, small.status_code) == (413, 202)
     assert "the broker takes at most 10000" in answer.json()["detail"]
     prefix = small_records.kafka.topic_prefix
     running = Running("", small_records, prefix + "order.events", prefix + "workflow.inputs")
