@@ -11,8 +11,6 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from order_service.screening import summary
-
 MEDIA_TYPE = "application/problem+json"
 
 
@@ -32,11 +30,3 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
     """Each of the payload's invalid fields by its path, with what is wrong."""
     return [{"field": field_path(e["loc"]), "message": e["msg"]} for e in error.errors()]
-
-
-def invalid_payload(error: ValidationError) -> JSONResponse:
-    return invalid_fields(field_errors(error))
-
-
-def invalid_fields(errors: list[dict[str, str]]) -> JSONResponse:
-    return problem(422, "Invalid webhook payload", summary(errors), errors=errors)
