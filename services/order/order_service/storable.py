@@ -20,6 +20,9 @@ AMOUNT_FIELDS = frozenset(
     {"amount", "price", "subtotal", "subtotal_price", "total_price", "total_tax"}
 )
 """Keys whose values become minor units, wherever they are in the document."""
+_SURELY_FITS = 15
+"""A decimal string this short, without an exponent, has at most 15 digits: scaled by 10^3
+it stays below 10^18, well within 2^63 (no need to parse it)."""
 MAX_MINOR_EXPONENT = 3
 """The most decimals any currency's minor unit has (BHD, KWD, ...): an amount must fit
 scaled by this much, whatever the currency, so the check needs no currency table."""
@@ -91,6 +94,8 @@ def _amount_problem(value: Any) -> str | None:
     """Why ``value`` cannot become signed 64-bit minor units; None if it can, or if it is no
     amount at all (the payload model says what is wrong with that)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    if isinstance(value, str) and len(value) <= _SURELY_FITS and "e" not in value.lower():
         return None
     if isinstance(value, str) and _text_problem(value):
         return f"the text {_text_problem(value)}"

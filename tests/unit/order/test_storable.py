@@ -88,6 +88,10 @@ def test_booleans_and_floats_are_not_integers() -> None:
         (9_223_372_036_854_775, True),
         (9_223_372_036_854_776, False),
         ("19.99", True),
+        ("999999999999999", True),
+        ("9999999999999999", False),
+        ("-99999999999999", True),
+        ("1E16", False),
     ],
 )
 def test_amounts_must_fit_in_minor_units(amount: Any, fits: bool) -> None:
