@@ -8,12 +8,21 @@ replayed deliveries are each refused or recognised with nothing written, and cou
 from __future__ import annotations
 
 import json
+import random
+import string
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    ResourceType,
+)
 from fastapi.testclient import TestClient
 
 from order_service.api import create_app
@@ -230,3 +239,37 @@ def test_accepted_and_duplicate_webhooks_are_counted(
     assert 'orderloom_webhooks_total{outcome="accepted"} 1.0' in text
     assert 'orderloom_webhooks_total{outcome="duplicate"} 2.0' in text
     assert 'orderloom_webhooks_refused_total{reason="oversize"} 0.0' in text
+
+
+def test_a_transaction_the_broker_refuses_is_answered_503_and_keeps_nothing(
+    intake: Running, codec: EventCodec, factory: OrderFactory, admin: AdminClient
+) -> None:
+    """The marker topic's limit is lowered after the intake read it: the broker refuses the
+    marker, the whole transaction aborts (the start with it), and the storefront's retry,
+    once the limit is back, is taken."""
+    good = factory.webhook(0)
+    order = json.loads(good.body)
+    rng = random.Random(5)
+    titles = ["".join(rng.choices(string.ascii_letters, k=900)) for _ in range(8)]
+    items = [{**order["line_items"][0], "sku": f"S-{n}", "title": t} for n, t in enumerate(titles)]
+    big = resigned(good, {**order, "line_items": items})
+
+    def limit(value: str) -> None:
+        entry = ConfigEntry("max.message.bytes", value, incremental_operation=AlterConfigOpType.SET)
+        resource = ConfigResource(ResourceType.TOPIC, intake.orders, incremental_configs=[entry])
+        for future in admin.incremental_alter_configs([resource]).values():
+            future.result()
+
+    limit("4000")
+    refused = post(intake, big)
+    limit("1048588")
+    retried = post(intake, big)
+
+    assert (refused.status_code, refused.headers["retry-after"]) == (503, "5")
+    assert retried.status_code == 202
+    records = everything(intake, codec, 2)
+    assert sorted(r.topic for r in records) == sorted([intake.orders, intake.inputs])
+    assert (
+        'orderloom_webhooks_total{outcome="not_written"} 1.0'
+        in httpx.get(intake.url.removesuffix("/webhooks/orders") + "/metrics").text
+    )
