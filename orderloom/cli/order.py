@@ -27,7 +27,7 @@ def api(
     from order_service.settings import OrderServiceSettings
 
     try:
-        settings = OrderServiceSettings()  # type: ignore[call-arg]
+        settings = OrderServiceSettings()
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
         raise typer.BadParameter(problems, param_hint="environment") from e

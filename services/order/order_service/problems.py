@@ -27,17 +27,6 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return path or "(body)"
 
 
-def invalid_payload(error: ValidationError) -> JSONResponse:
-    errors = [{"field": field_path(e["loc"]), "message": e["msg"]} for e in error.errors()]
-    return invalid_fields(errors)
-
-
-def invalid_fields(errors: list[dict[str, str]]) -> JSONResponse:
-    first = errors[0]
-    return problem(
-        422,
-        "Invalid webhook payload",
-        f"{first['field']}: {first['message']}"
-        + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
-        errors=errors,
-    )
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Each of the payload's invalid fields by its path, with what is wrong."""
+    return [{"field": field_path(e["loc"]), "message": e["msg"]} for e in error.errors()]

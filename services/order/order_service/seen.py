@@ -2,9 +2,10 @@
 
 A delivery is done when its marker (its last record, on ``order.events``) is written.
 A thread reads the topic's committed records from ``window_s`` ago onwards and keeps
-the markers' envelope ids (``ce_id``), so a repeated webhook is recognised after a
-restart and by every replica, not only by the process that took the first one. Only
-headers are read: nothing is decoded.
+the markers' envelope ids (``ce_id``) and the Shopify webhook ids they carry
+(``shopify_webhook_id``), so a repeated webhook is recognised by its order or by its
+webhook id after a restart and by every replica, not only by the process that took the
+first one. Only headers are read: nothing is decoded.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from confluent_kafka import Consumer, TopicPartition
 from orderloom.kafka.config import consumer_config
 from orderloom.settings import KafkaSettings
 
+WEBHOOK_HEADER = "shopify_webhook_id"
+
 
 class SeenMarkers:
-    """Marker ids of done deliveries, bounded to the ``limit`` most recent."""
+    """Marker ids and webhook ids of done deliveries, each bounded to the ``limit`` most
+    recent."""
 
     def __init__(self, limit: int = 1_000_000) -> None:
         self._ids: OrderedDict[str, None] = OrderedDict()
+        self._webhooks: OrderedDict[str, None] = OrderedDict()
         self._limit = limit
         self._lock = threading.Lock()
 
@@ -35,12 +40,23 @@ class SeenMarkers:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def add(self, marker: str) -> None:
+    def knows_webhook(self, webhook_id: str | None) -> bool:
+        """Whether a done delivery came with this ``X-Shopify-Webhook-Id``."""
         with self._lock:
-            self._ids[marker] = None
-            self._ids.move_to_end(marker)
-            while len(self._ids) > self._limit:
-                self._ids.popitem(last=False)
+            return webhook_id is not None and webhook_id in self._webhooks
+
+    def add(self, marker: str, webhook_id: str | None = None) -> None:
+        with self._lock:
+            _remember(self._ids, marker, self._limit)
+            if webhook_id is not None:
+                _remember(self._webhooks, webhook_id, self._limit)
+
+
+def _remember(ids: OrderedDict[str, None], id: str, limit: int) -> None:
+    ids[id] = None
+    ids.move_to_end(id)
+    while len(ids) > limit:
+        ids.popitem(last=False)
 
 
 class MarkerFeed:
@@ -71,9 +87,13 @@ class MarkerFeed:
             pending = self._assign(consumer)
             while not self._stop.is_set():
                 for m in consumer.consume(1000, 0.2):
-                    marker = None if m.error() else dict(m.headers() or []).get("ce_id")
+                    headers = {} if m.error() else dict(m.headers() or [])
+                    marker, webhook = headers.get("ce_id"), headers.get(WEBHOOK_HEADER)
                     if isinstance(marker, bytes):
-                        self._seen.add(marker.decode())
+                        hook = (
+                            webhook.decode(errors="replace") if isinstance(webhook, bytes) else None
+                        )
+                        self._seen.add(marker.decode(errors="replace"), hook)
                 if pending:
                     positions = consumer.position(pending)
                     pending = [

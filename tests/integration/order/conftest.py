@@ -15,6 +15,9 @@ from sim.storefront import OrderFactory, ServerThread
 from tests.integration.conftest import TopicMaker
 
 SECRET = "7c4e2a9b0d1f83e6a5b2"
+"""The secret of the default shop, ``orderloom-demo.myshopify.com`` (the simulator's)."""
+ACME = "acme.myshopify.com"
+ACME_SECRET = "e81d5c0a6f4b92d7c3a1"
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,10 @@ def intake_settings(settings: OrderloomSettings, make_topic: TopicMaker) -> Orde
     make_topic("order.events", partitions=3, dead_letter=True)
     make_topic("workflow.inputs", partitions=3, dead_letter=True)
     return OrderServiceSettings(
-        **settings.model_dump(), webhook_secret=SecretStr(SECRET), webhook_max_bytes=64 * 1024
+        **settings.model_dump(),
+        webhook_secret=SecretStr(SECRET),
+        shops={ACME: SecretStr(ACME_SECRET)},
+        webhook_max_bytes=64 * 1024,
     )
 
 
