@@ -5,6 +5,11 @@ handed to the handler, and the handler's output, any dead letters and the batch'
 are committed atomically. A record that cannot be decoded goes to its topic's dead-letter
 topic in the same transaction, and the batch moves on. If the transaction cannot commit it
 is aborted and the batch is read again, so nothing is lost and nothing is doubled.
+
+A batch that fails because of what one of its records causes (an effect that does not fit
+its schema or its topic) is done again one record per transaction: the record at fault goes
+to the dead-letter topic, with what the handler's ``refused`` adds (a runner fails the
+execution), and the others go through. Batches that do not fail pay nothing for this.
 """
 
 from __future__ import annotations
@@ -16,12 +21,20 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
-from orderloom.errors import RetryableError
+from orderloom.errors import PoisonRecord, RetryableError
 from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.kafka.config import consumer_config, transactional_producer_config
 from orderloom.kafka.records import Consumed, Outgoing, Received, usable
+from orderloom.poison import condemned, too_large
 from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -46,6 +59,10 @@ class BatchHandler(Protocol):
 
     def aborted(self) -> None: ...
 
+    def refused(self, record: Received, error: PoisonRecord) -> Sequence[Outgoing]:
+        """Records to produce besides the dead letter of a record that cannot be applied."""
+        ...
+
     def assigned(self, partitions: list[TopicPartition]) -> None: ...
 
     def revoked(self, partitions: list[TopicPartition]) -> None: ...
@@ -65,6 +82,9 @@ class Stateless:
 
     def aborted(self) -> None:
         pass
+
+    def refused(self, record: Received, error: PoisonRecord) -> Sequence[Outgoing]:
+        return ()
 
     def assigned(self, partitions: list[TopicPartition]) -> None:
         pass
@@ -97,8 +117,17 @@ class TransactionalProcessor:
         producer_overrides: dict[str, Any] | None = None,
     ) -> None:
         self._consumer = Consumer(consumer_config(kafka, group_id, **(consumer_overrides or {})))
+        self._undelivered: list[KafkaError] = []
         self._producer = Producer(
-            transactional_producer_config(kafka, transactional_id, **(producer_overrides or {}))
+            transactional_producer_config(
+                kafka,
+                transactional_id,
+                **{
+                    "delivery.report.only.error": True,
+                    "on_delivery": self._not_delivered,
+                    **(producer_overrides or {}),
+                },
+            )
         )
         self._topics, self._codec = topics, codec
         self._handler = handler if isinstance(handler, BatchHandler) else Stateless(handler)
@@ -121,7 +150,18 @@ class TransactionalProcessor:
                 if not messages and not due:
                     continue
                 try:
-                    self._transact(messages, due)
+                    try:
+                        self._transact(messages, due)
+                    except PoisonRecord as e:
+                        self._handler.aborted()
+                        log.warning(
+                            "batch refused; its records one transaction each",
+                            extra={"error": str(e), "records": len(messages)},
+                        )
+                        self._isolate(messages)
+                    else:
+                        self.committed_batches += 1
+                        self._handler.committed()
                 except RetryableError as e:
                     failures += 1
                     log.warning(
@@ -129,23 +169,65 @@ class TransactionalProcessor:
                         extra={"error": str(e), "attempt": failures},
                     )
                     self._handler.aborted()
-                    self._rewind(messages)
                     time.sleep(min(5.0, 0.05 * 2**failures))
                     continue
                 failures = 0
-                self.committed_batches += 1
-                self._handler.committed()
         finally:
             self._consumer.close()
             self._producer.flush(10)
 
     def _transact(self, messages: list[Consumed], due: Sequence[Outgoing]) -> None:
+        """The batch and its effects in one transaction, or ``RetryableError`` (the batch
+        is rewound) or ``PoisonRecord`` (nothing committed, nothing rewound)."""
+
+        def effects() -> list[Outgoing]:
+            received, dead = self._decode(messages)
+            return [*dead, *due, *self._handler.handle(received)]
+
+        try:
+            self._commit(messages, effects)
+        except RetryableError:
+            self._rewind(messages)
+            raise
+
+    def _isolate(self, messages: list[Consumed]) -> None:
+        """Each record in a transaction of its own; the one at fault is dead-lettered."""
+        for index, record in enumerate(messages):
+            try:
+                try:
+                    self._transact([record], ())
+                except PoisonRecord as e:
+                    self._handler.aborted()
+                    self._refuse(record, e)
+            except RetryableError:
+                self._rewind(messages[index:])
+                raise
+            self.committed_batches += 1
+            self._handler.committed()
+
+    def _refuse(self, record: Consumed, error: PoisonRecord) -> None:
+        """The record to its dead-letter topic with what the handler adds for it; should
+        those additions not go through either, the dead letter alone."""
+        _log_dead_letter(record, error)
+        dead = record.dead_letter(error)
+        received = record.decode(self._codec)
+        try:
+            self._commit([record], lambda: [dead, *self._handler.refused(received, error)])
+        except PoisonRecord as e:
+            self._handler.aborted()
+            log.error(
+                "the handler's answer to a refused record refused too", extra={"error": str(e)}
+            )
+            self._commit([record], lambda: [dead])
+
+    def _commit(self, messages: list[Consumed], effects: Callable[[], list[Outgoing]]) -> None:
         producer = self._producer
         producer.begin_transaction()
+        self._undelivered.clear()
         try:
-            received, dead = self._decode(messages)
-            for record in [*dead, *due, *self._handler.handle(received)]:
+            for record in effects():
                 _produce(producer, record)
+            self._await_delivery()
             if messages:
                 producer.send_offsets_to_transaction(
                     _next_offsets(messages), self._consumer.consumer_group_metadata(), 30
@@ -156,10 +238,35 @@ class TransactionalProcessor:
             if error.fatal():
                 raise
             _abort(producer)
+            if (poison := condemned(e)) is not None:
+                raise poison from e
             raise RetryableError(f"transaction aborted: {error}") from e
-        except BaseException:
+        except BaseException as e:
             _abort(producer)
-            raise
+            poison = condemned(e)
+            if poison is None or poison is e:
+                raise
+            raise poison from e
+
+    def _await_delivery(self, timeout_s: float = 60.0) -> None:
+        """Wait until every record of the transaction is written; a record the broker
+        refused fails the transaction at once rather than when the commit times out."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            left = self._producer.flush(0.1)
+            if self._undelivered:
+                error = next((e for e in self._undelivered if too_large(e)), None)
+                if error is not None:
+                    raise PoisonRecord("too-large", str(error))
+                raise RetryableError(f"record not written: {self._undelivered[0]}")
+            if left == 0:
+                return
+            if time.monotonic() > deadline:
+                raise RetryableError(f"{left} records not written in {timeout_s}s")
+
+    def _not_delivered(self, error: KafkaError | None, _message: Message) -> None:
+        if error is not None:
+            self._undelivered.append(error)
 
     def _decode(self, messages: list[Consumed]) -> tuple[list[Received], list[Outgoing]]:
         received: list[Received] = []
@@ -168,16 +275,7 @@ class TransactionalProcessor:
             try:
                 received.append(record.decode(self._codec))
             except DecodeError as e:
-                log.error(
-                    "record sent to the dead-letter topic",
-                    extra={
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "reason": e.reason,
-                        "error": e.detail,
-                    },
-                )
+                _log_dead_letter(record, e)
                 dead.append(record.dead_letter(e))
         return received, dead
 
@@ -192,6 +290,19 @@ class TransactionalProcessor:
 
     def _poll(self, limit: int, timeout_s: float) -> list[Consumed]:
         return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if usable(m)]
+
+
+def _log_dead_letter(record: Consumed, error: PoisonRecord) -> None:
+    log.error(
+        "record sent to the dead-letter topic",
+        extra={
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "reason": error.reason,
+            "error": error.detail,
+        },
+    )
 
 
 def _produce(producer: Producer, record: Outgoing) -> None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
-from orderloom.events.codec import DecodeError, EventCodec, Headers
+from orderloom.errors import PoisonRecord
+from orderloom.events.codec import EventCodec, Headers
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.topics import DLQ_SUFFIX
 
@@ -52,7 +53,7 @@ class Consumed:
         envelope = codec.decode(self.topic, self.key, self.value, self.headers)
         return Received(envelope, self.topic, self.partition, self.offset)
 
-    def dead_letter(self, error: DecodeError) -> Outgoing:
+    def dead_letter(self, error: PoisonRecord) -> Outgoing:
         """The record as it came, bound for ``<topic>.dlq``, with headers saying why and whence."""
         why: Headers = [
             ("dlq_reason", error.reason.encode()),
