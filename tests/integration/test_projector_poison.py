@@ -81,8 +81,8 @@ def test_records_the_read_model_refuses_go_to_the_dead_letter_topic_and_the_rest
     for execution_id, input in (("before", {"n": 1}), ("after", {"n": 3})):
         row = queries.get_execution(pg, execution_id)
         assert row is not None and row.input == input
-    for refused in ("nul-in-json", "counted-too-far", "out-of-time"):
-        assert queries.get_execution(pg, refused) is None
+    for execution_id in ("nul-in-json", "counted-too-far", "out-of-time"):
+        assert queries.get_execution(pg, execution_id) is None
     letters = dead_letters(settings, topic, 7)
     assert reasons(letters) == sorted(
         [*UNDECODABLE_REASONS, "malformed-data", *["refused-by-database"] * 3]
