@@ -207,18 +207,23 @@ class TransactionalProcessor:
 
     def _refuse(self, record: Consumed, error: PoisonRecord) -> None:
         """The record to its dead-letter topic with what the handler adds for it; should
-        those additions not go through either, the dead letter alone."""
+        those additions not go through, the dead letter alone, and should that be too
+        large as well, the dead letter without the record's value."""
         _log_dead_letter(record, error)
         dead = record.dead_letter(error)
         received = record.decode(self._codec)
-        try:
-            self._commit([record], lambda: [dead, *self._handler.refused(received, error)])
-        except PoisonRecord as e:
-            self._handler.aborted()
-            log.error(
-                "the handler's answer to a refused record refused too", extra={"error": str(e)}
-            )
-            self._commit([record], lambda: [dead])
+        attempts: list[Callable[[], list[Outgoing]]] = [
+            lambda: [dead, *self._handler.refused(received, error)],
+            lambda: [dead],
+        ]
+        for attempt in attempts:
+            try:
+                self._commit([record], attempt)
+                return
+            except PoisonRecord as e:
+                self._handler.aborted()
+                log.error("a refused record's dead letter refused too", extra={"error": str(e)})
+        self._commit([record], lambda: [record.dead_letter(error, with_value=False)])
 
     def _commit(self, messages: list[Consumed], effects: Callable[[], list[Outgoing]]) -> None:
         producer = self._producer

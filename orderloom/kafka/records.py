@@ -53,8 +53,9 @@ class Consumed:
         envelope = codec.decode(self.topic, self.key, self.value, self.headers)
         return Received(envelope, self.topic, self.partition, self.offset)
 
-    def dead_letter(self, error: PoisonRecord) -> Outgoing:
-        """The record as it came, bound for ``<topic>.dlq``, with headers saying why and whence."""
+    def dead_letter(self, error: PoisonRecord, *, with_value: bool = True) -> Outgoing:
+        """The record as it came, bound for ``<topic>.dlq``, with headers saying why and whence;
+        without its value (its size said instead) when even the dead letter is too large."""
         why: Headers = [
             ("dlq_reason", error.reason.encode()),
             ("dlq_error", error.detail.encode()[:4096]),
@@ -62,7 +63,10 @@ class Consumed:
             ("dlq_partition", str(self.partition).encode()),
             ("dlq_offset", str(self.offset).encode()),
         ]
-        return Outgoing(self.topic + DLQ_SUFFIX, self.key, self.value, [*self.headers, *why])
+        if with_value:
+            return Outgoing(self.topic + DLQ_SUFFIX, self.key, self.value, [*self.headers, *why])
+        omitted = ("dlq_value_omitted", str(len(self.value or b"")).encode())
+        return Outgoing(self.topic + DLQ_SUFFIX, self.key, None, [*self.headers, *why, omitted])
 
 
 @dataclass(frozen=True)

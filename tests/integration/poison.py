@@ -22,12 +22,20 @@ def produce_raw(
     settings: OrderloomSettings,
     topic: str,
     records: list[tuple[bytes | None, bytes | None, Headers]],
+    max_bytes: int = 1_000_000,
 ) -> None:
-    """Records as they are, bypassing the codec: bytes no envelope has."""
-    producer = Producer(producer_config(settings.kafka))
+    """Records as they are, bypassing the codec: bytes no envelope has, or up to ``max_bytes``."""
+    producer = Producer(producer_config(settings.kafka, **{"message.max.bytes": max_bytes}))
     for key, value, headers in records:
         producer.produce(topic, key=key, value=value, headers=headers)
     assert producer.flush(10) == 0
+
+
+def encoded(
+    codec: EventCodec, topic: str, envelope: Envelope
+) -> tuple[bytes | None, bytes | None, Headers]:
+    value, headers = codec.encode(envelope, topic)
+    return envelope.key.encode(), value, headers
 
 
 def undecodable(

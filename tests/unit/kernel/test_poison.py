@@ -8,6 +8,7 @@ from confluent_kafka import KafkaError, KafkaException
 
 from orderloom.errors import PoisonRecord, RetryableError
 from orderloom.events.codec import DecodeError, EncodeError
+from orderloom.kafka.records import Consumed
 from orderloom.poison import condemned
 
 
@@ -60,3 +61,16 @@ def test_what_may_pass_next_time_condemns_nothing(error: BaseException) -> None:
 def test_a_poison_record_is_its_own_verdict() -> None:
     poison = PoisonRecord("unexpected-type", "x")
     assert condemned(poison) is poison
+
+
+def test_a_dead_letter_too_large_to_write_says_why_and_how_large_without_the_value() -> None:
+    record = Consumed("t.order.events", 2, 41, b"o-1", b"x" * 100, [("ce_id", b"e-1")])
+    letter = record.dead_letter(PoisonRecord("too-large", "over 1 MB"), with_value=False)
+    headers = dict(letter.headers)
+    assert (letter.topic, letter.key, letter.value) == ("t.order.events.dlq", b"o-1", None)
+    assert headers["dlq_reason"] == b"too-large" and headers["dlq_value_omitted"] == b"100"
+    assert (headers["dlq_partition"], headers["dlq_offset"], headers["ce_id"]) == (
+        b"2",
+        b"41",
+        b"e-1",
+    )
