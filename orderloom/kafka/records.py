@@ -78,6 +78,11 @@ class Outgoing:
     value: bytes | None
     headers: Headers
 
+    def size(self) -> int:
+        """Its bytes as a producer counts them against ``message.max.bytes``, near enough."""
+        headers = sum(len(k) + len(v or b"") for k, v in self.headers)
+        return len(self.key or b"") + len(self.value or b"") + headers
+
     @classmethod
     def event(cls, codec: EventCodec, topic: str, envelope: Envelope) -> Outgoing:
         value, headers = codec.encode(envelope, topic)
