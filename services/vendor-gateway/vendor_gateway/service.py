@@ -5,6 +5,11 @@ unknown operations, attaches a request already in a pool to its job, and replays
 requests whose completion is recorded; the rest join their vendor's pool. A
 finished job is recorded in PostgreSQL, then its reply is produced, and its offset
 counts as finished only once the reply is acknowledged.
+
+No request stops intake: one whose key PostgreSQL refuses (found by asking for each
+key of a refused batch alone) is answered as failed with
+``Orderloom.PoisonInput`` when a workflow waits for it and dead-lettered otherwise. A
+reply that does not fit its schema or its topic is replaced by a failure saying so.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
-from orderloom.events.codec import DecodeError, codec_for
+from orderloom.errors import PoisonRecord
+from orderloom.events.codec import DecodeError, EncodeError, codec_for
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.records import Consumed, Outgoing
+from orderloom.outbox.tasks import POISON_INPUT
+from orderloom.poison import condemned
 from orderloom.settings import OrderloomSettings
 from vendor_gateway.completions import CompletionStore
 from vendor_gateway.config import GatewayConfig, auth_headers
@@ -31,6 +39,8 @@ from vendor_gateway.replies import destination, reply
 from vendor_gateway.status import StatusServer
 
 log = logging.getLogger(__name__)
+MAX_REPLY_BYTES = 1_000_000
+"""The most the feed's producer takes in one record (librdkafka's ``message.max.bytes``)."""
 
 
 class Gateway:
@@ -125,12 +135,35 @@ class Gateway:
             else:
                 fresh[request.vendor][request.request_id] = found
         for vendor, jobs in fresh.items():
-            done = await self._store.found(vendor, (j.completion_key for j in jobs.values()))
+            done = await self._found(vendor, jobs, {(r.partition, r.offset): r for r in batch})
             for job in jobs.values():
                 if job.completion_key in done:
                     self._answer(job, done[job.completion_key])
                 else:
                     self.pools[vendor].submit(job)
+
+    async def _found(
+        self, vendor: str, jobs: dict[str, Job], taken: dict[Position, Consumed]
+    ) -> dict[str, Result]:
+        """The recorded completions of ``jobs``; should PostgreSQL refuse a key, each job's
+        alone, and those it refuses are refused here (and taken out of ``jobs``)."""
+        try:
+            return await self._store.found(vendor, (j.completion_key for j in jobs.values()))
+        except Exception as e:
+            if condemned(e) is None:
+                raise
+        done: dict[str, Result] = {}
+        for request_id, job in list(jobs.items()):
+            try:
+                done.update(await self._store.found(vendor, [job.completion_key]))
+            except Exception as e:
+                if (poison := condemned(e)) is None:
+                    raise
+                del jobs[request_id]
+                refusal = Refusal(poison.reason, poison.detail, POISON_INPUT)
+                for position in job.positions:
+                    self._refuse(taken[position], refusal, job.envelope)
+        return done
 
     def _refuse(self, record: Consumed, refusal: Refusal, envelope: Envelope) -> None:
         """Answer an unknown operation if someone waits for it; dead-letter it otherwise."""
@@ -149,7 +182,14 @@ class Gateway:
         self._feed.send(record.dead_letter(error), [(record.partition, record.offset)])
 
     async def _finished(self, job: Job, result: Result) -> None:
-        await self._store.record(job.request.vendor, job.completion_key, result)
+        """Record the result, then answer; a result PostgreSQL refuses is answered all the
+        same (a redelivery of its request then calls the vendor again, with its key)."""
+        try:
+            await self._store.record(job.request.vendor, job.completion_key, result)
+        except Exception as e:
+            if condemned(e) is None:
+                raise
+            log.error("completion not recorded", extra={"error": str(e)})
         self._answer(job, result)
 
     def _answer(self, job: Job, result: Result) -> None:
@@ -159,6 +199,12 @@ class Gateway:
         self, envelope: Envelope, result: Result, positions: list[Position]
     ) -> None:
         topic, token = destination(envelope, self._responses)
-        self._feed.send(
-            Outgoing.event(self._codec, topic, reply(envelope, result, token)), positions
-        )
+        try:
+            record = Outgoing.event(self._codec, topic, reply(envelope, result, token))
+            if record.size() > MAX_REPLY_BYTES:
+                raise PoisonRecord("too-large", f"the reply is {record.size()} bytes")
+        except (PoisonRecord, EncodeError) as e:
+            log.error("reply cannot be written; a failure goes instead", extra={"error": str(e)})
+            failed = Result.failed(POISON_INPUT, f"the vendor's answer cannot be carried: {e}")
+            record = Outgoing.event(self._codec, topic, reply(envelope, failed, token))
+        self._feed.send(record, positions)
