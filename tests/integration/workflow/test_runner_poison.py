@@ -13,6 +13,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from orderloom.events.codec import EventCodec
+from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow import wire
@@ -103,3 +104,43 @@ def test_an_input_whose_effects_cannot_be_written_fails_its_execution_alone(
     letters = dead_letters(settings, topic_name(settings.kafka, "workflow.inputs"), 2)
     assert reasons(letters) == ["encode-overflow", "too-large"]
     assert {letter["ce_type"] for letter in letters} == {"orderloom.workflow.TimerFired"}
+
+
+def test_snapshots_that_cannot_be_read_do_not_stop_the_runner_taking_its_partitions(
+    settings: OrderloomSettings, codec: EventCodec, admin: AdminClient, make_topic: TopicMaker
+) -> None:
+    snapshots = topic_name(settings.kafka, "workflow.snapshots")
+    with workflow_topics(settings, admin, make_topic):
+        garbled = wire.start("garbled", "TestFlow", {"StartAt": "x"}, {})
+        value, headers = codec.encode(
+            Envelope.new(
+                wire.NS + "ExecutionSnapshot",
+                "tests",
+                "garbled",
+                {"execution_id": "garbled", "status": "RUNNING", "state": b"\x00not a state"},
+            ),
+            snapshots,
+        )
+        produce_raw(
+            settings,
+            snapshots,
+            [
+                *undecodable(codec, snapshots, garbled),
+                (b"garbled", value, headers),
+                (b"\xff\xfe", None, []),
+            ],
+        )
+        processor, _ = build(settings, HANDLERS)
+        stop = threading.Event()
+        thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            with stock_service(settings, codec):
+                start_all(settings, codec, {"after": {"quantity": 1}})
+                histories = read_histories(settings, codec, finished(1), timeout_s=60)
+            assert thread.is_alive()
+        finally:
+            stop.set()
+            thread.join(30)
+
+    assert types(histories["after"])[-1] == "ExecutionSucceeded"
