@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from orderloom.errors import PoisonRecord, RetryableError
-from orderloom.kafka.records import Consumed
+from orderloom.kafka.records import Consumed, Outgoing
+from orderloom.poison import too_large
 
 log = logging.getLogger(__name__)
+
+
+class _TooLarge(Exception):
+    """The dead letter is over what the producer or the topic takes."""
 
 
 class DeadLetters:
@@ -24,7 +29,8 @@ class DeadLetters:
         self._producer, self._timeout_s = producer, timeout_s
 
     def send(self, record: Consumed, error: PoisonRecord) -> None:
-        """``record`` on ``<topic>.dlq`` with the reason, written before this returns."""
+        """``record`` on ``<topic>.dlq`` with the reason, written before this returns
+        (without its value, its size said instead, when it is too large for that)."""
         log.error(
             "record sent to the dead-letter topic",
             extra={
@@ -35,23 +41,36 @@ class DeadLetters:
                 "error": error.detail,
             },
         )
-        letter = record.dead_letter(error)
+        try:
+            self._write(record.dead_letter(error))
+        except _TooLarge:
+            self._write(record.dead_letter(error, with_value=False))
+
+    def _write(self, letter: Outgoing) -> None:
         failures: list[KafkaError] = []
 
         def delivered(failure: KafkaError | None, _message: Message) -> None:
             if failure is not None:
                 failures.append(failure)
 
-        self._producer.produce(
-            letter.topic,
-            key=letter.key,
-            value=letter.value,
-            headers=letter.headers,
-            on_delivery=delivered,
-        )
-        if self._producer.flush(self._timeout_s) > 0 or failures:
+        try:
+            self._producer.produce(
+                letter.topic,
+                key=letter.key,
+                value=letter.value,
+                headers=letter.headers,
+                on_delivery=delivered,
+            )
+        except KafkaException as e:
+            if too_large(e.args[0]):
+                raise _TooLarge from e
+            raise RetryableError(f"dead letter for {letter.topic} not written: {e}") from e
+        left = self._producer.flush(self._timeout_s)
+        if any(too_large(f) for f in failures):
+            raise _TooLarge
+        if left > 0 or failures:
             why = failures[0] if failures else "not acknowledged in time"
-            raise RetryableError(f"dead letter for {record.topic} not written: {why}")
+            raise RetryableError(f"dead letter for {letter.topic} not written: {why}")
 
     def close(self) -> None:
         self._producer.flush(self._timeout_s)

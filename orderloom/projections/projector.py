@@ -43,6 +43,8 @@ from orderloom.settings import OrderloomSettings
 log = logging.getLogger(__name__)
 PROJECTION = "executions"
 HISTORY_TOPIC = "workflow.history"
+MAX_BYTES = 16 * 1024 * 1024
+"""A history record's largest size (``max.message.bytes`` of the topic and its dead letters)."""
 
 
 class ExecutionsProjector:
@@ -79,7 +81,9 @@ class ExecutionsProjector:
         self._stored = store.load_offsets(self._conn, PROJECTION, self.topic)
         consumer = Consumer(consumer_config(self._settings.kafka, f"projection-{PROJECTION}"))
         self._consumer = consumer
-        self._dead = DeadLetters(Producer(producer_config(self._settings.kafka)))
+        self._dead = DeadLetters(
+            Producer(producer_config(self._settings.kafka, **{"message.max.bytes": MAX_BYTES}))
+        )
         topic = consumer.list_topics(self.topic, timeout=30).topics[self.topic]
         if topic.error is not None:
             raise KafkaException(topic.error)

@@ -3,9 +3,12 @@ the reason, and the records behind them projected."""
 
 from __future__ import annotations
 
+import base64
+import os
 from typing import Any
 
 import psycopg
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from orderloom.events.codec import EventCodec
 from orderloom.events.envelope import Envelope
@@ -21,6 +24,7 @@ from tests.integration.poison import (
     NUL,
     UNDECODABLE_REASONS,
     dead_letters,
+    encoded,
     produce_raw,
     reasons,
     undecodable,
@@ -113,3 +117,36 @@ def test_a_projector_started_again_does_not_stop_on_a_refused_record(
 
     assert queries.get_execution(pg, "after") is not None
     assert reasons(dead_letters(settings, topic, 1)) == ["refused-by-database"]
+
+
+def test_a_refused_record_too_large_for_the_dead_letter_topic_goes_there_without_its_value(
+    settings: OrderloomSettings, codec: EventCodec, admin: AdminClient, pg: PgConn
+) -> None:
+    topic = settings.kafka.topic_prefix + "workflow.history"
+    wide = {"max.message.bytes": str(4 * 1024 * 1024)}
+    futures = admin.create_topics(
+        [NewTopic(topic, 1, 1, config=wide), NewTopic(topic + ".dlq", 1, 1)]
+    )
+    for future in futures.values():
+        future.result()
+    try:
+        blob = base64.b64encode(os.urandom(1_500_000)).decode()
+        records = [
+            encoded(codec, topic, started("wide-nul", {"blob": blob, "address": NUL})),
+            encoded(codec, topic, started("after", {"n": 1})),
+        ]
+        produce_raw(settings, topic, records, max_bytes=4 * 1024 * 1024)
+        schema = pg.execute("SELECT current_schema()").fetchone()
+        assert schema is not None
+
+        with ExecutionsProjector(settings, schema=str(schema[0]), codec=codec) as projector:
+            projector.catch_up(60)
+            assert projector.refused == 1
+
+        assert queries.get_execution(pg, "after") is not None
+        (letter,) = dead_letters(settings, topic, 1)
+        assert letter["dlq_reason"] == "refused-by-database"
+        assert int(letter["dlq_value_omitted"]) > 2_000_000
+    finally:
+        for future in admin.delete_topics([topic, topic + ".dlq"]).values():
+            future.result()
