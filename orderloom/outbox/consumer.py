@@ -145,12 +145,13 @@ class OutboxConsumer:
 
     def _identify(self, record: Consumed) -> tuple[Received | None, str]:
         """The record decoded (None if it cannot be) and the id it counts as processed under."""
+        where = f"dlq:{record.topic}/{record.partition}/{record.offset}"
         try:
             received = record.decode(self._codec)
         except DecodeError:
-            return None, f"dlq:{record.topic}/{record.partition}/{record.offset}"
-        identify = self._accepts.get((record.topic, received.envelope.type), envelope_id)
-        return received, storable(identify(received.envelope))
+            return None, where
+        identify = self._accepts.get((record.topic, received.envelope.type))
+        return received, where if identify is None else storable(identify(received.envelope))
 
     def _answer_failed(self, received: Received, error: PoisonRecord) -> None:
         """A refused task request fails its task, so its execution does not wait for it."""

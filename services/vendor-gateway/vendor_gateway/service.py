@@ -7,9 +7,9 @@ finished job is recorded in PostgreSQL, then its reply is produced, and its offs
 counts as finished only once the reply is acknowledged.
 
 No request stops intake: one whose key PostgreSQL refuses (found by asking for each
-key of a refused batch alone) is answered as failed with
-``Orderloom.PoisonInput`` when a workflow waits for it and dead-lettered otherwise. A
-reply that does not fit its schema or its topic is replaced by a failure saying so.
+key of a refused batch alone) is answered as failed with ``Orderloom.PoisonInput`` when
+a workflow waits for it and dead-lettered otherwise. A reply that does not fit its
+schema or the producer's size limit is replaced by a failure saying so.
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ class Gateway:
         return done
 
     def _refuse(self, record: Consumed, refusal: Refusal, envelope: Envelope) -> None:
-        """Answer an unknown operation if someone waits for it; dead-letter it otherwise."""
+        """Answer a request refused (an unknown operation, a key PostgreSQL refuses) if
+        someone waits for it; dead-letter it otherwise."""
         data = envelope.data
         if refusal.error and data.get("reply_topic") and data.get("task_token"):
             failed = Result.failed(refusal.error, refusal.detail)
