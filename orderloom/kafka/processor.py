@@ -218,12 +218,28 @@ class TransactionalProcessor:
         ]
         for attempt in attempts:
             try:
-                self._commit([record], attempt)
+                self._commit_again([record], attempt)
                 return
             except PoisonRecord as e:
                 self._handler.aborted()
                 log.error("a refused record's dead letter refused too", extra={"error": str(e)})
-        self._commit([record], lambda: [record.dead_letter(error, with_value=False)])
+        self._commit_again([record], lambda: [record.dead_letter(error, with_value=False)])
+
+    def _commit_again(
+        self, messages: list[Consumed], effects: Callable[[], list[Outgoing]], tries: int = 3
+    ) -> None:
+        """``_commit``, tried again at once when it may pass: after the broker refused a
+        record as too large, the producer's next transaction fails once (out of order
+        sequence) while it bumps its epoch, and rewinding for that would refuse again."""
+        for attempt in range(1, tries + 1):
+            try:
+                self._commit(messages, effects)
+                return
+            except RetryableError as e:
+                self._handler.aborted()
+                if attempt == tries:
+                    raise
+                log.warning("transaction aborted; tried again", extra={"error": str(e)})
 
     def _commit(self, messages: list[Consumed], effects: Callable[[], list[Outgoing]]) -> None:
         producer = self._producer
