@@ -180,22 +180,29 @@ class TransactionalProcessor:
         """The batch and its effects in one transaction, or ``RetryableError`` (the batch
         is rewound) or ``PoisonRecord`` (nothing committed, nothing rewound)."""
 
+        try:
+            self._commit(messages, self._effects(messages, due))
+        except RetryableError:
+            self._rewind(messages)
+            raise
+
+    def _effects(
+        self, messages: list[Consumed], due: Sequence[Outgoing]
+    ) -> Callable[[], list[Outgoing]]:
+        """What handling ``messages`` produces, worked out inside the transaction."""
+
         def effects() -> list[Outgoing]:
             received, dead = self._decode(messages)
             return [*dead, *due, *self._handler.handle(received)]
 
-        try:
-            self._commit(messages, effects)
-        except RetryableError:
-            self._rewind(messages)
-            raise
+        return effects
 
     def _isolate(self, messages: list[Consumed]) -> None:
         """Each record in a transaction of its own; the one at fault is dead-lettered."""
         for index, record in enumerate(messages):
             try:
                 try:
-                    self._transact([record], ())
+                    self._commit_again([record], self._effects([record], ()))
                 except PoisonRecord as e:
                     self._handler.aborted()
                     self._refuse(record, e)
