@@ -23,18 +23,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from confluent_kafka import (
     Consumer,
-    KafkaError,
-    KafkaException,
-    Message,
-    Producer,
     TopicPartition,
 )
 
 from orderloom.errors import PoisonRecord, RetryableError
 from orderloom.events.codec import DecodeError, EventCodec
-from orderloom.kafka.config import consumer_config, transactional_producer_config
+from orderloom.kafka.config import consumer_config
 from orderloom.kafka.records import Consumed, Outgoing, Received, usable
-from orderloom.poison import condemned, too_large
+from orderloom.kafka.transaction import Transactions
 from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -117,18 +113,7 @@ class TransactionalProcessor:
         producer_overrides: dict[str, Any] | None = None,
     ) -> None:
         self._consumer = Consumer(consumer_config(kafka, group_id, **(consumer_overrides or {})))
-        self._undelivered: list[KafkaError] = []
-        self._producer = Producer(
-            transactional_producer_config(
-                kafka,
-                transactional_id,
-                **{
-                    "delivery.report.only.error": True,
-                    "on_delivery": self._not_delivered,
-                    **(producer_overrides or {}),
-                },
-            )
-        )
+        self._transactions = Transactions(kafka, transactional_id, producer_overrides or {})
         self._topics, self._codec = topics, codec
         self._handler = handler if isinstance(handler, BatchHandler) else Stateless(handler)
         self._batch_size, self._interval = batch_size, commit_interval_s
@@ -136,7 +121,7 @@ class TransactionalProcessor:
 
     def run(self, stop: threading.Event) -> None:
         """Process until ``stop`` is set; the open transaction is always finished first."""
-        self._producer.init_transactions(30)
+        self._transactions.producer.init_transactions(30)
         self._consumer.subscribe(
             self._topics,
             on_assign=lambda _c, parts: self._handler.assigned(parts),
@@ -174,7 +159,7 @@ class TransactionalProcessor:
                 failures = 0
         finally:
             self._consumer.close()
-            self._producer.flush(10)
+            self._transactions.producer.flush(10)
 
     def _transact(self, messages: list[Consumed], due: Sequence[Outgoing]) -> None:
         """The batch and its effects in one transaction, or ``RetryableError`` (the batch
@@ -185,6 +170,9 @@ class TransactionalProcessor:
         except RetryableError:
             self._rewind(messages)
             raise
+
+    def _commit(self, messages: list[Consumed], effects: Callable[[], list[Outgoing]]) -> None:
+        self._transactions.commit(self._consumer, messages, effects)
 
     def _effects(
         self, messages: list[Consumed], due: Sequence[Outgoing]
@@ -248,54 +236,6 @@ class TransactionalProcessor:
                     raise
                 log.warning("transaction aborted; tried again", extra={"error": str(e)})
 
-    def _commit(self, messages: list[Consumed], effects: Callable[[], list[Outgoing]]) -> None:
-        producer = self._producer
-        producer.begin_transaction()
-        self._undelivered.clear()
-        try:
-            for record in effects():
-                _produce(producer, record)
-            self._await_delivery()
-            if messages:
-                producer.send_offsets_to_transaction(
-                    _next_offsets(messages), self._consumer.consumer_group_metadata(), 30
-                )
-            producer.commit_transaction(60)
-        except KafkaException as e:
-            error: KafkaError = e.args[0]
-            if error.fatal():
-                raise
-            _abort(producer)
-            if (poison := condemned(e)) is not None:
-                raise poison from e
-            raise RetryableError(f"transaction aborted: {error}") from e
-        except BaseException as e:
-            _abort(producer)
-            poison = condemned(e)
-            if poison is None or poison is e:
-                raise
-            raise poison from e
-
-    def _await_delivery(self, timeout_s: float = 60.0) -> None:
-        """Wait until every record of the transaction is written; a record the broker
-        refused fails the transaction at once rather than when the commit times out."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            left = self._producer.flush(0.1)
-            if self._undelivered:
-                error = next((e for e in self._undelivered if too_large(e)), None)
-                if error is not None:
-                    raise PoisonRecord("too-large", str(error))
-                raise RetryableError(f"record not written: {self._undelivered[0]}")
-            if left == 0:
-                return
-            if time.monotonic() > deadline:
-                raise RetryableError(f"{left} records not written in {timeout_s}s")
-
-    def _not_delivered(self, error: KafkaError | None, _message: Message) -> None:
-        if error is not None:
-            self._undelivered.append(error)
-
     def _decode(self, messages: list[Consumed]) -> tuple[list[Received], list[Outgoing]]:
         received: list[Received] = []
         dead: list[Outgoing] = []
@@ -331,32 +271,3 @@ def _log_dead_letter(record: Consumed, error: PoisonRecord) -> None:
             "error": error.detail,
         },
     )
-
-
-def _produce(producer: Producer, record: Outgoing) -> None:
-    while True:
-        try:
-            producer.produce(
-                record.topic, value=record.value, key=record.key, headers=record.headers
-            )
-            break
-        except BufferError:
-            producer.poll(0.05)
-    producer.poll(0)
-
-
-def _abort(producer: Producer) -> None:
-    try:
-        producer.abort_transaction(30)
-    except KafkaException as e:
-        if e.args[0].fatal():
-            raise
-
-
-def _next_offsets(messages: list[Consumed]) -> list[TopicPartition]:
-    """Per partition, the offset after the last record of the batch."""
-    last: dict[tuple[str, int], int] = {}
-    for m in messages:
-        tp = (m.topic, m.partition)
-        last[tp] = max(last.get(tp, -1), m.offset)
-    return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
