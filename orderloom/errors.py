@@ -13,3 +13,13 @@ class RetryableError(OrderloomError):
 
 class TerminalError(OrderloomError):
     """Trying again cannot help (bad input, unknown schema, refused by policy)."""
+
+
+class PoisonRecord(TerminalError):
+    """A record no retry can apply: it goes to its topic's dead-letter topic (or fails the
+    execution it belongs to) and its consumer moves on. ``reason`` is a short code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
 
-from orderloom.errors import TerminalError
+from orderloom.errors import PoisonRecord, TerminalError
 from orderloom.events.envelope import SPEC_VERSION, Envelope
 from orderloom.events.schemas import SchemaSet
 
@@ -33,13 +33,8 @@ _ATTRS = {
 _REQUIRED = ("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "content-type")
 
 
-class DecodeError(TerminalError):
+class DecodeError(PoisonRecord):
     """A record that cannot become an envelope; ``reason`` is a short machine-readable code."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 class EncodeError(TerminalError):
@@ -76,7 +71,7 @@ class EventCodec:
         buf.write(SINGLE_OBJECT_MAGIC + schema.fingerprint)
         try:
             schemaless_writer(buf, schema.parsed, envelope.data)
-        except (TypeError, ValueError, KeyError, AttributeError) as e:
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as e:
             raise EncodeError(f"{envelope.type} data does not fit its schema: {e}") from e
         headers.append(("content-type", AVRO.encode()))
         return buf.getvalue(), headers
@@ -109,11 +104,15 @@ class EventCodec:
             time = datetime.fromisoformat(h["ce_time"])
         except ValueError as e:
             raise DecodeError("bad-time", h["ce_time"]) from e
+        try:
+            text_key = (key or b"").decode()
+        except UnicodeDecodeError as e:
+            raise DecodeError("bad-key", f"the key is not UTF-8: {e}") from e
         extra = {k: v for k, v in h.items() if k not in _ATTRS and k not in _REQUIRED}
         return Envelope(
             type=h["ce_type"],
             source=h["ce_source"],
-            key=(key or b"").decode(),
+            key=text_key,
             data=data,
             id=h["ce_id"],
             time=time,

@@ -5,6 +5,11 @@ handed to the handler, and the handler's output, any dead letters and the batch'
 are committed atomically. A record that cannot be decoded goes to its topic's dead-letter
 topic in the same transaction, and the batch moves on. If the transaction cannot commit it
 is aborted and the batch is read again, so nothing is lost and nothing is doubled.
+
+A batch that fails because of what one of its records causes (an effect that does not fit
+its schema or its topic) is done again one record per transaction: the record at fault goes
+to the dead-letter topic, with what the handler's ``refused`` adds (a runner fails the
+execution), and the others go through. Batches that do not fail pay nothing for this.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import (
+    Consumer,
+    TopicPartition,
+)
 
-from orderloom.errors import RetryableError
+from orderloom.errors import PoisonRecord, RetryableError
 from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.health import Progress
-from orderloom.kafka.config import consumer_config, transactional_producer_config
+from orderloom.kafka.config import consumer_config
 from orderloom.kafka.records import Consumed, Outgoing, Received, usable
+from orderloom.kafka.transaction import Transactions
 from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,10 @@ class BatchHandler(Protocol):
 
     def aborted(self) -> None: ...
 
+    def refused(self, record: Received, error: PoisonRecord) -> Sequence[Outgoing]:
+        """Records to produce besides the dead letter of a record that cannot be applied."""
+        ...
+
     def assigned(self, partitions: list[TopicPartition]) -> None: ...
 
     def revoked(self, partitions: list[TopicPartition]) -> None: ...
@@ -66,6 +79,9 @@ class Stateless:
 
     def aborted(self) -> None:
         pass
+
+    def refused(self, record: Received, error: PoisonRecord) -> Sequence[Outgoing]:
+        return ()
 
     def assigned(self, partitions: list[TopicPartition]) -> None:
         pass
@@ -98,9 +114,7 @@ class TransactionalProcessor:
         producer_overrides: dict[str, Any] | None = None,
     ) -> None:
         self._consumer = Consumer(consumer_config(kafka, group_id, **(consumer_overrides or {})))
-        self._producer = Producer(
-            transactional_producer_config(kafka, transactional_id, **(producer_overrides or {}))
-        )
+        self._transactions = Transactions(kafka, transactional_id, producer_overrides or {})
         self._topics, self._codec = topics, codec
         self._handler = handler if isinstance(handler, BatchHandler) else Stateless(handler)
         self._batch_size, self._interval = batch_size, commit_interval_s
@@ -110,7 +124,7 @@ class TransactionalProcessor:
 
     def run(self, stop: threading.Event) -> None:
         """Process until ``stop`` is set; the open transaction is always finished first."""
-        self._producer.init_transactions(30)
+        self._transactions.producer.init_transactions(30)
         self._consumer.subscribe(
             self._topics,
             on_assign=self._on_assign,
@@ -125,7 +139,18 @@ class TransactionalProcessor:
                 if not messages and not due:
                     continue
                 try:
-                    self._transact(messages, due)
+                    try:
+                        self._transact(messages, due)
+                    except PoisonRecord as e:
+                        self._handler.aborted()
+                        log.warning(
+                            "batch refused; its records one transaction each",
+                            extra={"error": str(e), "records": len(messages)},
+                        )
+                        self._isolate(messages)
+                    else:
+                        self.committed_batches += 1
+                        self._handler.committed()
                 except RetryableError as e:
                     failures += 1
                     log.warning(
@@ -133,15 +158,12 @@ class TransactionalProcessor:
                         extra={"error": str(e), "attempt": failures},
                     )
                     self._handler.aborted()
-                    self._rewind(messages)
                     time.sleep(min(5.0, 0.05 * 2**failures))
                     continue
                 failures = 0
-                self.committed_batches += 1
-                self._handler.committed()
         finally:
             self._consumer.close()
-            self._producer.flush(10)
+            self._transactions.producer.flush(10)
 
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.progress.assigned()
@@ -152,26 +174,79 @@ class TransactionalProcessor:
         self._handler.revoked(partitions)
 
     def _transact(self, messages: list[Consumed], due: Sequence[Outgoing]) -> None:
-        producer = self._producer
-        producer.begin_transaction()
+        """The batch and its effects in one transaction, or ``RetryableError`` (the batch
+        is rewound) or ``PoisonRecord`` (nothing committed, nothing rewound)."""
+
         try:
-            received, dead = self._decode(messages)
-            for record in [*dead, *due, *self._handler.handle(received)]:
-                _produce(producer, record)
-            if messages:
-                producer.send_offsets_to_transaction(
-                    _next_offsets(messages), self._consumer.consumer_group_metadata(), 30
-                )
-            producer.commit_transaction(60)
-        except KafkaException as e:
-            error: KafkaError = e.args[0]
-            if error.fatal():
-                raise
-            _abort(producer)
-            raise RetryableError(f"transaction aborted: {error}") from e
-        except BaseException:
-            _abort(producer)
+            self._commit(messages, self._effects(messages, due))
+        except RetryableError:
+            self._rewind(messages)
             raise
+
+    def _commit(self, messages: list[Consumed], effects: Callable[[], list[Outgoing]]) -> None:
+        self._transactions.commit(self._consumer, messages, effects)
+
+    def _effects(
+        self, messages: list[Consumed], due: Sequence[Outgoing]
+    ) -> Callable[[], list[Outgoing]]:
+        """What handling ``messages`` produces, worked out inside the transaction."""
+
+        def effects() -> list[Outgoing]:
+            received, dead = self._decode(messages)
+            return [*dead, *due, *self._handler.handle(received)]
+
+        return effects
+
+    def _isolate(self, messages: list[Consumed]) -> None:
+        """Each record in a transaction of its own; the one at fault is dead-lettered."""
+        for index, record in enumerate(messages):
+            try:
+                try:
+                    self._commit_again([record], self._effects([record], ()))
+                except PoisonRecord as e:
+                    self._handler.aborted()
+                    self._refuse(record, e)
+            except RetryableError:
+                self._rewind(messages[index:])
+                raise
+            self.committed_batches += 1
+            self._handler.committed()
+
+    def _refuse(self, record: Consumed, error: PoisonRecord) -> None:
+        """The record to its dead-letter topic with what the handler adds for it; should
+        those additions not go through, the dead letter alone, and should that be too
+        large as well, the dead letter without the record's value."""
+        _log_dead_letter(record, error)
+        dead = record.dead_letter(error)
+        received = record.decode(self._codec)
+        attempts: list[Callable[[], list[Outgoing]]] = [
+            lambda: [dead, *self._handler.refused(received, error)],
+            lambda: [dead],
+        ]
+        for attempt in attempts:
+            try:
+                self._commit_again([record], attempt)
+                return
+            except PoisonRecord as e:
+                self._handler.aborted()
+                log.error("a refused record's dead letter refused too", extra={"error": str(e)})
+        self._commit_again([record], lambda: [record.dead_letter(error, with_value=False)])
+
+    def _commit_again(
+        self, messages: list[Consumed], effects: Callable[[], list[Outgoing]], tries: int = 3
+    ) -> None:
+        """``_commit``, tried again at once when it may pass: after the broker refused a
+        record as too large, the producer's next transaction fails once (out of order
+        sequence) while it bumps its epoch, and rewinding for that would refuse again."""
+        for attempt in range(1, tries + 1):
+            try:
+                self._commit(messages, effects)
+                return
+            except RetryableError as e:
+                self._handler.aborted()
+                if attempt == tries:
+                    raise
+                log.warning("transaction aborted; tried again", extra={"error": str(e)})
 
     def _decode(self, messages: list[Consumed]) -> tuple[list[Received], list[Outgoing]]:
         received: list[Received] = []
@@ -180,16 +255,7 @@ class TransactionalProcessor:
             try:
                 received.append(record.decode(self._codec))
             except DecodeError as e:
-                log.error(
-                    "record sent to the dead-letter topic",
-                    extra={
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "reason": e.reason,
-                        "error": e.detail,
-                    },
-                )
+                _log_dead_letter(record, e)
                 dead.append(record.dead_letter(e))
         return received, dead
 
@@ -206,30 +272,14 @@ class TransactionalProcessor:
         return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if usable(m)]
 
 
-def _produce(producer: Producer, record: Outgoing) -> None:
-    while True:
-        try:
-            producer.produce(
-                record.topic, value=record.value, key=record.key, headers=record.headers
-            )
-            break
-        except BufferError:
-            producer.poll(0.05)
-    producer.poll(0)
-
-
-def _abort(producer: Producer) -> None:
-    try:
-        producer.abort_transaction(30)
-    except KafkaException as e:
-        if e.args[0].fatal():
-            raise
-
-
-def _next_offsets(messages: list[Consumed]) -> list[TopicPartition]:
-    """Per partition, the offset after the last record of the batch."""
-    last: dict[tuple[str, int], int] = {}
-    for m in messages:
-        tp = (m.topic, m.partition)
-        last[tp] = max(last.get(tp, -1), m.offset)
-    return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
+def _log_dead_letter(record: Consumed, error: PoisonRecord) -> None:
+    log.error(
+        "record sent to the dead-letter topic",
+        extra={
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "reason": error.reason,
+            "error": error.detail,
+        },
+    )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
-from orderloom.events.codec import DecodeError, EventCodec, Headers
+from orderloom.errors import PoisonRecord
+from orderloom.events.codec import EventCodec, Headers
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.topics import DLQ_SUFFIX
 
@@ -52,8 +53,9 @@ class Consumed:
         envelope = codec.decode(self.topic, self.key, self.value, self.headers)
         return Received(envelope, self.topic, self.partition, self.offset)
 
-    def dead_letter(self, error: DecodeError) -> Outgoing:
-        """The record as it came, bound for ``<topic>.dlq``, with headers saying why and whence."""
+    def dead_letter(self, error: PoisonRecord, *, with_value: bool = True) -> Outgoing:
+        """The record as it came, bound for ``<topic>.dlq``, with headers saying why and whence;
+        without its value (its size said instead) when even the dead letter is too large."""
         why: Headers = [
             ("dlq_reason", error.reason.encode()),
             ("dlq_error", error.detail.encode()[:4096]),
@@ -61,7 +63,10 @@ class Consumed:
             ("dlq_partition", str(self.partition).encode()),
             ("dlq_offset", str(self.offset).encode()),
         ]
-        return Outgoing(self.topic + DLQ_SUFFIX, self.key, self.value, [*self.headers, *why])
+        if with_value:
+            return Outgoing(self.topic + DLQ_SUFFIX, self.key, self.value, [*self.headers, *why])
+        omitted = ("dlq_value_omitted", str(len(self.value or b"")).encode())
+        return Outgoing(self.topic + DLQ_SUFFIX, self.key, None, [*self.headers, *why, omitted])
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,11 @@ class Outgoing:
     key: bytes | None
     value: bytes | None
     headers: Headers
+
+    def size(self) -> int:
+        """Its bytes as a producer counts them against ``message.max.bytes``, near enough."""
+        headers = sum(len(k) + len(v or b"") for k, v in self.headers)
+        return len(self.key or b"") + len(self.value or b"") + headers
 
     @classmethod
     def event(cls, codec: EventCodec, topic: str, envelope: Envelope) -> Outgoing:

@@ -85,6 +85,7 @@ def load_spec(
                     "delete",
                     -1,
                     spec.min_insync_replicas,
+                    spec.max_message_bytes,
                 )
             )
     return specs

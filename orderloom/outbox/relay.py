@@ -19,6 +19,7 @@ from confluent_kafka import KafkaError, Message, Producer
 from orderloom.kafka.config import producer_config
 from orderloom.outbox import store
 from orderloom.outbox.store import Connection, Row
+from orderloom.outbox.writer import MAX_RECORD_BYTES
 from orderloom.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ class OutboxRelay:
         keep_sent: timedelta = timedelta(days=7),
         **producer_overrides: Any,
     ) -> None:
-        self._producer = Producer(producer_config(kafka, **producer_overrides))
+        self._producer = Producer(
+            producer_config(kafka, **{"message.max.bytes": MAX_RECORD_BYTES, **producer_overrides})
+        )
         self._conn = conn
         self._batch_size, self._flush_timeout_s = batch_size, flush_timeout_s
         self._keep_sent = keep_sent

@@ -17,6 +17,8 @@ from orderloom.events.envelope import Envelope
 TASK_REQUESTED = "orderloom.workflow.TaskRequested"
 TASK_SUCCEEDED = "orderloom.workflow.TaskSucceeded"
 TASK_FAILED = "orderloom.workflow.TaskFailed"
+POISON_INPUT = "Orderloom.PoisonInput"
+"""The error of a task whose request the service cannot apply (it is dead-lettered)."""
 CAUSE_LIMIT = 8192
 
 

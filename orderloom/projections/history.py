@@ -25,6 +25,15 @@ def history_records(envelope: Envelope) -> list[HistoryRecord]:
     data = envelope.data
     execution_id, workflow = str(data["execution_id"]), str(data["workflow"])
     correlation_id = envelope.correlation_id or execution_id
+    try:
+        return _records(data, execution_id, workflow, correlation_id)
+    except (ValueError, OverflowError, OSError) as e:  # a time no datetime can hold
+        raise DecodeError("malformed-data", f"{type(e).__name__}: {e}") from e
+
+
+def _records(
+    data: dict[str, Any], execution_id: str, workflow: str, correlation_id: str
+) -> list[HistoryRecord]:
     return [
         HistoryRecord(
             execution_id=execution_id,

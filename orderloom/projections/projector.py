@@ -6,8 +6,11 @@ committed offsets are never used), so a crash at any point neither loses nor dou
 event. Offsets are the consumer's positions, which step over transaction markers, so a
 topic written by the transactional runner is caught up to its high watermark.
 
-One projector per schema. Records that cannot be decoded are logged, counted and skipped:
-the history topic is written by the runner alone, whose own inputs have a dead-letter topic.
+One projector per schema. A record that cannot be decoded, or whose rows PostgreSQL refuses
+as data (a NUL character, an integer out of range), goes to ``workflow.history.dlq`` with the
+reason before the offset past it is stored: a crash in between sends it there again, never
+loses it. A batch PostgreSQL refuses is written again one record per transaction to find the
+record at fault; other database errors stop the projector, which reads the batch again.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from confluent_kafka import (
     Consumer,
     KafkaException,
     Message,
+    Producer,
     TopicPartition,
 )
 
 from orderloom.events.codec import DecodeError, EventCodec, codec_for
-from orderloom.kafka.config import consumer_config, topic_name
+from orderloom.kafka.config import consumer_config, producer_config, topic_name
+from orderloom.kafka.dead_letters import DeadLetters
 from orderloom.kafka.records import Consumed, usable
+from orderloom.poison import condemned
 from orderloom.projections import store
 from orderloom.projections.fold import HistoryRecord, fold_all
 from orderloom.projections.history import history_records
@@ -37,6 +43,8 @@ from orderloom.settings import OrderloomSettings
 log = logging.getLogger(__name__)
 PROJECTION = "executions"
 HISTORY_TOPIC = "workflow.history"
+MAX_BYTES = 16 * 1024 * 1024
+"""A history record's largest size (``max.message.bytes`` of the topic and its dead letters)."""
 
 
 class ExecutionsProjector:
@@ -59,11 +67,13 @@ class ExecutionsProjector:
         self._window_s = window_s
         self._conn: store.Connection | None = None
         self._consumer: Consumer | None = None
+        self._dead: DeadLetters | None = None
         self._partitions: list[TopicPartition] = []
         self._stored: dict[int, int] = {}
         self.batches = 0
         self.applied = 0
         self.undecodable = 0
+        self.refused = 0
 
     def __enter__(self) -> ExecutionsProjector:
         self._conn = store.connect(self._settings.postgres.dsn, self._schema, autocommit=True)
@@ -71,6 +81,9 @@ class ExecutionsProjector:
         self._stored = store.load_offsets(self._conn, PROJECTION, self.topic)
         consumer = Consumer(consumer_config(self._settings.kafka, f"projection-{PROJECTION}"))
         self._consumer = consumer
+        self._dead = DeadLetters(
+            Producer(producer_config(self._settings.kafka, **{"message.max.bytes": MAX_BYTES}))
+        )
         topic = consumer.list_topics(self.topic, timeout=30).topics[self.topic]
         if topic.error is not None:
             raise KafkaException(topic.error)
@@ -90,6 +103,8 @@ class ExecutionsProjector:
     ) -> None:
         if self._consumer is not None:
             self._consumer.close()
+        if self._dead is not None:
+            self._dead.close()
         if self._conn is not None:
             self._conn.close()
 
@@ -139,44 +154,70 @@ class ExecutionsProjector:
         moved = {p: o for p, o in positions.items() if o != self._stored.get(p)}
         if not moved:
             return
-        events = self._decode(messages)
-        conn = self._open_conn()
+        decoded = self._decode(messages)
         try:
-            with conn.transaction():
-                rows = store.rows_for_update(conn, {e.execution_id for e in events})
-                inputs = {i: row.input for i, row in rows.items()}
-                applied = fold_all(rows, events)
-                changed = {e.execution_id for e in applied}
-                store.save_rows(conn, (rows[i] for i in sorted(changed)))
-                store.save_words(conn, (i for i in changed if rows[i].input is not inputs.get(i)))
-                store.insert_history(conn, applied)
-                store.save_offsets(conn, PROJECTION, self.topic, moved)
+            try:
+                self._write([e for _, events in decoded for e in events], moved)
+            except Exception as e:
+                if condemned(e) is None:
+                    raise
+                log.warning(
+                    "batch refused; its records one transaction each", extra={"error": str(e)}
+                )
+                self._write_each(decoded, moved)
         except BaseException:
-            self._assign_stored()  # the batch did not commit: it must be read again
+            self._assign_stored()  # what did not commit must be read again
             raise
-        self._stored.update(moved)
         self.batches += 1
+
+    def _write(self, events: list[HistoryRecord], offsets: dict[int, int]) -> None:
+        """Fold ``events`` into their rows and store them with ``offsets``, all or nothing."""
+        conn = self._open_conn()
+        with conn.transaction():
+            rows = store.rows_for_update(conn, {e.execution_id for e in events})
+            inputs = {i: row.input for i, row in rows.items()}
+            applied = fold_all(rows, events)
+            changed = {e.execution_id for e in applied}
+            store.save_rows(conn, (rows[i] for i in sorted(changed)))
+            store.save_words(conn, (i for i in changed if rows[i].input is not inputs.get(i)))
+            store.insert_history(conn, applied)
+            store.save_offsets(conn, PROJECTION, self.topic, offsets)
+        self._stored.update(offsets)
         self.applied += len(applied)
 
-    def _decode(self, messages: list[Message]) -> list[HistoryRecord]:
-        events: list[HistoryRecord] = []
+    def _write_each(
+        self, decoded: list[tuple[Consumed, list[HistoryRecord]]], moved: dict[int, int]
+    ) -> None:
+        """Each record in a transaction of its own: the one refused goes to the dead-letter
+        topic; then the batch's positions (past transaction markers) are stored."""
+        for record, events in decoded:
+            after = {record.partition: record.offset + 1}
+            try:
+                self._write(events, after)
+            except Exception as e:
+                if (poison := condemned(e)) is None:
+                    raise
+                self.refused += 1
+                self._dead_letters().send(record, poison)
+                self._write([], after)
+        self._write([], moved)
+
+    def _decode(self, messages: list[Message]) -> list[tuple[Consumed, list[HistoryRecord]]]:
+        """Each record with its events; those that cannot be decoded are dead-lettered."""
+        decoded: list[tuple[Consumed, list[HistoryRecord]]] = []
         for message in messages:
             record = Consumed.of(message)
             try:
-                events.extend(history_records(record.decode(self._codec).envelope))
+                decoded.append((record, history_records(record.decode(self._codec).envelope)))
             except DecodeError as e:
                 self.undecodable += 1
-                log.error(
-                    "history record cannot be decoded; skipped",
-                    extra={
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "reason": e.reason,
-                        "error": e.detail,
-                    },
-                )
-        return events
+                self._dead_letters().send(record, e)
+        return decoded
+
+    def _dead_letters(self) -> DeadLetters:
+        if self._dead is None:
+            raise RuntimeError("use the projector inside a `with` block")
+        return self._dead
 
     def _assign_stored(self) -> None:
         """Read every partition from the offset stored in PostgreSQL (or its beginning)."""

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from confluent_kafka import TopicPartition
 
+from orderloom.errors import PoisonRecord
 from orderloom.events.codec import EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.records import Outgoing, Received
@@ -118,6 +119,28 @@ class WorkflowRunner:
     def aborted(self) -> None:
         self._pending.clear()
         self._timers.aborted()
+
+    def refused(self, record: Received, error: PoisonRecord) -> Sequence[Outgoing]:
+        """Fail the execution ``record`` belongs to where it stood before the record: what
+        the record caused cannot be written (see ``orderloom.kafka.processor``)."""
+        out: Out = []
+        cause = record.envelope
+        why = f"{error.reason}: {error.detail}"
+        held = self._pending.get(cause.key) or self._entries.get(cause.key)
+        if held is None:
+            if cause.type == wire.NS + "StartExecution":
+                out.append((self._topics.history, wire.rejected_start(cause, why)))
+        else:
+            entry, history = held[1].copy(), list[HistoryEvent]()
+            failed = fail_execution(entry.state, POISON, why, wire.epoch_ms(cause.time))
+            self._apply(entry, failed, cause, history, out)
+            if history:
+                out.extend(
+                    (self._topics.history, e) for e in wire.history_envelopes(entry, history, cause)
+                )
+                out.append((self._topics.snapshots, wire.snapshot_envelope(entry, cause)))
+                self._pending[cause.key] = (record.partition, entry)
+        return [Outgoing.event(self._codec, topic, envelope) for topic, envelope in out]
 
     def assigned(self, partitions: list[TopicPartition]) -> None:
         numbers = [tp.partition for tp in partitions if tp.topic == self._topics.inputs]

@@ -81,7 +81,7 @@ def executions() -> list[Made]:
 
 @pytest.fixture
 def history_topic(make_topic: TopicMaker) -> str:
-    return make_topic("workflow.history", partitions=3)
+    return make_topic("workflow.history", partitions=3, dead_letter=True)
 
 
 @pytest.fixture

@@ -5,6 +5,11 @@ projection keeps each distinct definition once (by the SHA-256 of its canonical 
 which one each execution started with. Only records whose ``ce_type`` header says
 StartExecution are decoded. Rows and offsets are written in one transaction, and rows are
 inserted with ON CONFLICT DO NOTHING, so reading a record twice changes nothing.
+
+A start PostgreSQL refuses as data (a NUL character in its definition or its id) goes to
+``workflow.inputs.dlq`` with the reason, found by writing the refused batch again one start
+per transaction. A start that cannot be decoded is skipped: the runner, which owns that
+topic, dead-letters it.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 from psycopg.types.json import Jsonb
 
-from orderloom.events.codec import DecodeError, codec_for
-from orderloom.kafka.config import consumer_config, topic_name
+from orderloom.events.codec import DecodeError, EventCodec, codec_for
+from orderloom.kafka.config import consumer_config, producer_config, topic_name
+from orderloom.kafka.dead_letters import DeadLetters
 from orderloom.kafka.records import Consumed
+from orderloom.poison import condemned
 from orderloom.projections import store
 from orderloom.settings import OrderloomSettings
 
@@ -59,6 +66,7 @@ def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> N
     topic = topic_name(settings.kafka, "workflow.inputs")
     codec = codec_for(settings.kafka.schema_registry_url)
     consumer = Consumer(consumer_config(settings.kafka, f"projection-{PROJECTION}"))
+    dead = DeadLetters(Producer(producer_config(settings.kafka)))
     with store.connect(settings.postgres.dsn, autocommit=True) as conn:
         try:
             stored = store.load_offsets(conn, PROJECTION, topic)
@@ -73,30 +81,23 @@ def project_definitions(settings: OrderloomSettings, stop: threading.Event) -> N
                 messages = [m for m in consumer.consume(1000, 0.5) if m.error() is None]
                 if not messages:
                     continue
-                starts: list[Start] = []
-                for message in messages:
-                    record = Consumed.of(message)
-                    if ("ce_type", START_TYPE) not in record.headers:
-                        continue
-                    try:
-                        envelope = record.decode(codec).envelope
-                        key, definition = _read(envelope.data["definition"])
-                    except (DecodeError, KeyError, ValueError) as e:
-                        log.warning("start record without a readable definition", exc_info=e)
-                        continue
-                    data = envelope.data
-                    starts.append(
-                        Start(
-                            data["execution_id"], data["workflow"], key, definition, envelope.time
-                        )
-                    )
+                starts = _starts([Consumed.of(m) for m in messages], codec)
                 offsets = {m.partition() or 0: (m.offset() or 0) + 1 for m in messages}
-                with conn.transaction():
-                    _save(conn, starts, stored_digests)
-                    store.save_offsets(conn, PROJECTION, topic, offsets)
-                stored_digests.update(s.digest for s in starts)
+                try:
+                    with conn.transaction():
+                        _save(conn, [s for _, s in starts], stored_digests)
+                        store.save_offsets(conn, PROJECTION, topic, offsets)
+                    stored_digests.update(s.digest for _, s in starts)
+                except Exception as e:
+                    if condemned(e) is None:
+                        raise
+                    log.warning("batch refused; one start at a time", extra={"error": str(e)})
+                    _save_each(conn, starts, stored_digests, dead)
+                    with conn.transaction():
+                        store.save_offsets(conn, PROJECTION, topic, offsets)
         finally:
             consumer.close()
+            dead.close()
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,42 @@ class Start:
     digest: str
     definition: Any
     time: datetime
+
+
+def _starts(records: list[Consumed], codec: EventCodec) -> list[tuple[Consumed, Start]]:
+    """The starts among ``records``, each with the record it came in."""
+    starts: list[tuple[Consumed, Start]] = []
+    for record in records:
+        if ("ce_type", START_TYPE) not in record.headers:
+            continue
+        try:
+            envelope = record.decode(codec).envelope
+            key, definition = _read(envelope.data["definition"])
+        except (DecodeError, KeyError, ValueError) as e:
+            log.warning("start record without a readable definition", exc_info=e)
+            continue
+        data = envelope.data
+        start = Start(data["execution_id"], data["workflow"], key, definition, envelope.time)
+        starts.append((record, start))
+    return starts
+
+
+def _save_each(
+    conn: store.Connection,
+    starts: list[tuple[Consumed, Start]],
+    stored_digests: set[str],
+    dead: DeadLetters,
+) -> None:
+    """Each start in a transaction of its own; one PostgreSQL refuses is dead-lettered."""
+    for record, start in starts:
+        try:
+            with conn.transaction():
+                _save(conn, [start], stored_digests)
+            stored_digests.add(start.digest)
+        except Exception as e:
+            if (poison := condemned(e)) is None:
+                raise
+            dead.send(record, poison)
 
 
 def _save(conn: store.Connection, starts: list[Start], stored_digests: set[str]) -> None:

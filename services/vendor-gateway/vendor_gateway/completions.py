@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from psycopg_pool import AsyncConnectionPool
 
+from orderloom.poison import condemned
 from vendor_gateway.jobs import Result
 
 MIGRATIONS = (
@@ -83,6 +84,9 @@ class CompletionStore:
             try:
                 await self._insert([row for row, _ in batch])
             except Exception as e:  # every waiter learns of it; the writer goes on
+                if len(batch) > 1 and condemned(e) is not None:
+                    await self._write_each(batch)
+                    continue
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(e)
@@ -90,6 +94,20 @@ class CompletionStore:
                 for _, done in batch:
                     if not done.done():
                         done.set_result(None)
+
+    async def _write_each(
+        self, batch: list[tuple[tuple[str, str, Result], asyncio.Future[None]]]
+    ) -> None:
+        """A batch PostgreSQL refused, a row at a time: only the row at fault fails."""
+        for row, done in batch:
+            try:
+                await self._insert([row])
+            except Exception as e:
+                if not done.done():
+                    done.set_exception(e)
+            else:
+                if not done.done():
+                    done.set_result(None)
 
     async def _insert(self, rows: list[tuple[str, str, Result]]) -> None:
         columns: tuple[list[object], ...] = ([], [], [], [], [], [])

@@ -5,6 +5,11 @@ unknown operations, attaches a request already in a pool to its job, and replays
 requests whose completion is recorded; the rest join their vendor's pool. A
 finished job is recorded in PostgreSQL, then its reply is produced, and its offset
 counts as finished only once the reply is acknowledged.
+
+No request stops intake: one whose key PostgreSQL refuses (found by asking for each
+key of a refused batch alone) is answered as failed with ``Orderloom.PoisonInput`` when
+a workflow waits for it and dead-lettered otherwise. A reply that does not fit its
+schema or the producer's size limit is replaced by a failure saying so.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
-from orderloom.events.codec import DecodeError, codec_for
+from orderloom.events.codec import DecodeError, EncodeError, codec_for
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.records import Consumed, Outgoing
+from orderloom.outbox.tasks import POISON_INPUT
+from orderloom.poison import condemned
 from orderloom.settings import OrderloomSettings
 from vendor_gateway.completions import CompletionStore
 from vendor_gateway.config import GatewayConfig, auth_headers
@@ -31,6 +38,7 @@ from vendor_gateway.replies import destination, reply, reply_too_large, too_larg
 from vendor_gateway.status import StatusServer
 
 log = logging.getLogger(__name__)
+"""The most the feed's producer takes in one record (librdkafka's ``message.max.bytes``)."""
 
 
 class Gateway:
@@ -125,15 +133,39 @@ class Gateway:
             else:
                 fresh[request.vendor][request.request_id] = found
         for vendor, jobs in fresh.items():
-            done = await self._store.found(vendor, (j.completion_key for j in jobs.values()))
+            done = await self._found(vendor, jobs, {(r.partition, r.offset): r for r in batch})
             for job in jobs.values():
                 if job.completion_key in done:
                     self._answer(job, done[job.completion_key])
                 else:
                     self.pools[vendor].submit(job)
 
+    async def _found(
+        self, vendor: str, jobs: dict[str, Job], taken: dict[Position, Consumed]
+    ) -> dict[str, Result]:
+        """The recorded completions of ``jobs``; should PostgreSQL refuse a key, each job's
+        alone, and those it refuses are refused here (and taken out of ``jobs``)."""
+        try:
+            return await self._store.found(vendor, (j.completion_key for j in jobs.values()))
+        except Exception as e:
+            if condemned(e) is None:
+                raise
+        done: dict[str, Result] = {}
+        for request_id, job in list(jobs.items()):
+            try:
+                done.update(await self._store.found(vendor, [job.completion_key]))
+            except Exception as e:
+                if (poison := condemned(e)) is None:
+                    raise
+                del jobs[request_id]
+                refusal = Refusal(poison.reason, poison.detail, POISON_INPUT)
+                for position in job.positions:
+                    self._refuse(taken[position], refusal, job.envelope)
+        return done
+
     def _refuse(self, record: Consumed, refusal: Refusal, envelope: Envelope) -> None:
-        """Answer an unknown operation if someone waits for it; dead-letter it otherwise."""
+        """Answer a request refused (an unknown operation, a key PostgreSQL refuses) if
+        someone waits for it; dead-letter it otherwise."""
         data = envelope.data
         if refusal.error and data.get("reply_topic") and data.get("task_token"):
             failed = Result.failed(refusal.error, refusal.detail)
@@ -149,22 +181,41 @@ class Gateway:
         self._feed.send(record.dead_letter(error), [(record.partition, record.offset)])
 
     async def _finished(self, job: Job, result: Result) -> None:
-        """Record the result, then reply; one too large for a reply fails instead."""
-        record = self._reply(job.envelope, result)
-        if too_large(record):
-            result = reply_too_large(self.config.prefix(job.request.vendor))
-            record = self._reply(job.envelope, result)
-        await self._store.record(job.request.vendor, job.completion_key, result)
+        """Record the result, then answer with it; one that no reply can carry (too large,
+        or refused by its schema) fails instead. A result PostgreSQL refuses is answered all
+        the same (a redelivery of its request then calls the vendor again, with its key)."""
+        result, record = self._carried(job.envelope, result, job.request.vendor)
+        try:
+            await self._store.record(job.request.vendor, job.completion_key, result)
+        except Exception as e:
+            if condemned(e) is None:
+                raise
+            log.error("completion not recorded", extra={"error": str(e)})
         self._feed.send(record, job.positions)
 
     def _answer(self, job: Job, result: Result) -> None:
-        self._answer_envelope(job.envelope, result, job.positions)
+        self._feed.send(self._carried(job.envelope, result, job.request.vendor)[1], job.positions)
 
     def _answer_envelope(
         self, envelope: Envelope, result: Result, positions: list[Position]
     ) -> None:
-        self._feed.send(self._reply(envelope, result), positions)
+        self._feed.send(self._carried(envelope, result, None)[1], positions)
 
-    def _reply(self, envelope: Envelope, result: Result) -> Outgoing:
+    def _carried(
+        self, envelope: Envelope, result: Result, vendor: str | None
+    ) -> tuple[Result, Outgoing]:
+        """The result as it will be answered, and its reply record: a reply over what a
+        topic takes becomes ``<vendor>.ReplyTooLarge``, one its schema refuses a failure
+        saying so."""
         topic, token = destination(envelope, self._responses)
-        return Outgoing.event(self._codec, topic, reply(envelope, result, token))
+        try:
+            record = Outgoing.event(self._codec, topic, reply(envelope, result, token))
+        except EncodeError as e:
+            log.error("reply cannot be written; a failure goes instead", extra={"error": str(e)})
+            result = Result.failed(POISON_INPUT, f"the vendor's answer cannot be carried: {e}")
+            return result, Outgoing.event(self._codec, topic, reply(envelope, result, token))
+        if too_large(record):
+            prefix = self.config.prefix(vendor) if vendor else POISON_INPUT.partition(".")[0]
+            result = reply_too_large(prefix)
+            record = Outgoing.event(self._codec, topic, reply(envelope, result, token))
+        return result, record

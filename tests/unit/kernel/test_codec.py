@@ -89,3 +89,17 @@ def test_data_that_does_not_fit_the_schema_is_an_encode_error() -> None:
         codec.encode(replace(PING_AT_NINE, data={"sequence": "seven"}), "t")
     with pytest.raises(EncodeError, match="no Avro schema"):
         codec.encode(replace(PING_AT_NINE, type="no.Such"), "t")
+
+
+def test_a_key_that_is_not_utf8_is_refused_with_its_reason() -> None:
+    codec = codec_for(None)
+    value, headers = codec.encode(PING_AT_NINE, "t")
+    with pytest.raises(DecodeError) as caught:
+        codec.decode("t", b"order-\xff\xfe", value, headers)
+    assert caught.value.reason == "bad-key"
+
+
+def test_an_integer_past_its_avro_type_is_an_encode_error() -> None:
+    codec = codec_for(None)
+    with pytest.raises(EncodeError, match="does not fit"):
+        codec.encode(replace(PING_AT_NINE, data={**PING_AT_NINE.data, "sequence": 2**70}), "t")

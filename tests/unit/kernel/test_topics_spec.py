@@ -11,7 +11,9 @@ def test_spec_declares_each_topic_once_with_dead_letter_companions() -> None:
     assert len(specs) == len(load_spec())
     assert specs["p.order.events"].partitions == 12
     assert specs["p.order.events.dlq"].partitions == 1
-    assert "p.workflow.history.dlq" not in specs
+    assert "p.workflow.snapshots.dlq" not in specs
+    history, history_dlq = specs["p.workflow.history"], specs["p.workflow.history.dlq"]
+    assert history_dlq.max_message_bytes == history.max_message_bytes == 16 * 1024 * 1024
     assert specs["p.workflow.snapshots"].cleanup_policy == "compact"
     assert specs["p.vendor.requests"].partitions == 4
 
