@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import typer
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
@@ -44,10 +45,28 @@ def settings_of(args: Sequence[str]) -> type[OrderloomSettings]:
     return OrderloomSettings
 
 
+def option_variables(args: Sequence[str]) -> set[str]:
+    """The environment variables the command's options are read from."""
+    command = typer.main.get_command(app)
+    for word in args:
+        subcommands = getattr(command, "commands", {})
+        if word not in subcommands:
+            break
+        command = subcommands[word]
+    names: set[str] = set()
+    for param in command.params:
+        envvar = param.envvar
+        names.update([envvar] if isinstance(envvar, str) else envvar or [])
+    return names
+
+
 def unknown_variables(args: Sequence[str], names: Sequence[str]) -> list[str]:
-    """The ``ORDERLOOM_`` names among ``names`` that no field of the command's settings reads."""
-    settings = settings_of(args)
-    return [n for n in names if n.startswith(PREFIX) and not _is_field(settings, n)]
+    """The ``ORDERLOOM_`` names among ``names`` that neither a field of the command's settings
+    nor one of its options reads."""
+    settings, options = settings_of(args), option_variables(args)
+    return [
+        n for n in names if n.startswith(PREFIX) and n not in options and not _is_field(settings, n)
+    ]
 
 
 def _is_field(model: type[BaseModel], variable: str) -> bool:
