@@ -13,6 +13,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "orderloom"
 VALUE_SETS = sorted((CHART / "ci").glob("*-values.yaml"))
+LOCAL_VALUES = CHART / "examples" / "local-values.yaml"
 HELM = ROOT / ".local" / "tools" / "bin" / "helm"
 KUBE_VERSION = "1.31.0"
 """The Kubernetes the manifests are rendered for and validated against."""

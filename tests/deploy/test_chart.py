@@ -20,6 +20,7 @@ from tests.deploy.contract import command_problem, unknown_variables
 from tests.deploy.helm import (
     CHART,
     KUBE_VERSION,
+    LOCAL_VALUES,
     ROOT,
     VALUE_SETS,
     HelmError,
@@ -45,7 +46,7 @@ SERVICES |= {"gateway", "scheduler", "console"}
 
 @cache
 def rendered(name: str) -> list[dict[str, Any]]:
-    return render([CHART / "ci" / name])
+    return render([LOCAL_VALUES if name == LOCAL_VALUES.name else CHART / "ci" / name])
 
 
 def deployment(manifests: list[dict[str, Any]], component: str) -> dict[str, Any]:
@@ -58,18 +59,21 @@ def deployment(manifests: list[dict[str, Any]], component: str) -> dict[str, Any
 
 
 def value_set_names() -> list[str]:
-    return [p.name for p in VALUE_SETS]
+    """The CI's value sets, and the local cluster's of docs/deploy.md."""
+    return [p.name for p in VALUE_SETS] + [LOCAL_VALUES.name]
 
 
 def test_there_are_the_three_value_sets_ci_renders() -> None:
-    assert value_set_names() == [
+    assert [p.name for p in VALUE_SETS] == [
         "external-kafka-sasl-values.yaml",
         "minimal-values.yaml",
         "production-values.yaml",
     ]
 
 
-@pytest.mark.parametrize("values", [None, *VALUE_SETS], ids=["defaults", *value_set_names()])
+@pytest.mark.parametrize(
+    "values", [None, *VALUE_SETS, LOCAL_VALUES], ids=["defaults", *value_set_names()]
+)
 def test_helm_lint_is_clean(values: Path | None) -> None:
     args = ["lint", str(CHART), "--strict", "--kube-version", KUBE_VERSION]
     out = helm(*args, *(["--values", str(values)] if values else []))
@@ -113,7 +117,7 @@ def test_values_yaml_and_every_value_set_match_the_values_schema() -> None:
     validator = jsonschema.Draft7Validator(json.loads((CHART / "values.schema.json").read_text()))
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
     assert [e.message for e in validator.iter_errors(defaults)] == []
-    for path in VALUE_SETS:
+    for path in [*VALUE_SETS, LOCAL_VALUES]:
         values = _merged(defaults, yaml.safe_load(path.read_text()))
         assert [e.message for e in validator.iter_errors(values)] == [], path.name
     wrong = _merged(defaults, {"gateway": {"replicas": 2}})
