@@ -1,9 +1,9 @@
-"""The chart's core services, as it renders them, run in containers of the image built from
-this checkout: the hook Jobs create the topics and the first admin, the Deployments of the
-intake, runner, projector, inventory, billing, gateway and console are played with
-``podman kube play`` on the host's network next to the local Kafka and PostgreSQL (their own
-topic prefix and database), the simulated vendors answer, and one signed order sent to the
-intake is seen SUCCEEDED through the console's API. Everything is torn down afterwards.
+"""The chart's services, as it renders them, run in containers of the image built from this
+checkout: the hook Jobs create the topics and the first admin, the Deployments of the intake,
+runner, projector, event writer, inventory, billing, gateway, scheduler and console are
+played with ``podman kube play`` on the host's network next to the local Kafka and PostgreSQL
+(their own topic prefix and database), the simulated vendors answer, and one signed order
+sent to the intake is seen SUCCEEDED through the console's API. All is torn down afterwards.
 A hook Job that cannot reach PostgreSQL fails with the reason in its log, and nothing of it
 stays behind."""
 
@@ -150,7 +150,10 @@ def test_the_charts_core_services_in_containers_take_a_signed_order_to_succeeded
     run = uuid.uuid4().hex[:8]
     release, prefix = f"smoke-{run}", f"smoke-{run}."
     ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
-    health = {name: free_port() for name in ("runner", "projector", "inventory", "billing")}
+    health = {
+        name: free_port()
+        for name in ("runner", "projector", "inventory", "billing", "eventLog", "scheduler")
+    }
     webhook_secret = f"Smoke{uuid.uuid4().hex}"
     sim_settings = local.model_copy(
         update={"kafka": local.kafka.model_copy(update={"topic_prefix": prefix})}
@@ -203,8 +206,8 @@ def test_the_charts_core_services_in_containers_take_a_signed_order_to_succeeded
                 "secureCookies": False,
                 "gatewayUrl": f"http://127.0.0.1:{ports.gateway_status}",
             },
-            "eventLog": {"enabled": False},
-            "scheduler": {"enabled": False},
+            "eventLog": {"port": health["eventLog"]},
+            "scheduler": {"port": health["scheduler"]},
         }
         values_file = tmp_path / "smoke-values.yaml"
         values_file.write_text(json.dumps(values))
@@ -215,7 +218,7 @@ def test_the_charts_core_services_in_containers_take_a_signed_order_to_succeeded
         run_to_completion(jobs[f"{full}-migrations"], tmp_path)
 
         deployments = [m for m in manifests if m["kind"] == "Deployment"]
-        assert len(deployments) == 7
+        assert len(deployments) == 9
         config_maps = [m for m in manifests if m["kind"] == "ConfigMap"]
         stack.enter_context(played(config_maps + deployments, tmp_path / "deployments.yaml"))
 
@@ -273,7 +276,7 @@ def test_the_charts_core_services_in_containers_take_a_signed_order_to_succeeded
     print(
         json.dumps(
             {
-                "smoke": "chart core services in podman, after the image is built",
+                "smoke": "the chart's nine services in podman, after the image is built",
                 "image_bytes": built.size_bytes,
                 "wheels_s": round(built.wheels_s, 1),
                 "image_build_s": round(built.build_s, 1),
