@@ -3,7 +3,8 @@ checkout: the hook Jobs create the topics and the first admin, the Deployments o
 runner, projector, event writer, inventory, billing, gateway, scheduler and console are
 played with ``podman kube play`` on the host's network next to the local Kafka and PostgreSQL
 (their own topic prefix and database), the simulated vendors answer, and one signed order
-sent to the intake is seen SUCCEEDED through the console's API. All is torn down afterwards.
+sent to the intake is seen SUCCEEDED through the console's API; then each service, PID 1 of
+its container, stops on SIGTERM with exit code 0. All is torn down afterwards.
 A hook Job that cannot reach PostgreSQL fails with the reason in its log, and nothing of it
 stays behind."""
 
@@ -272,6 +273,12 @@ def test_the_charts_core_services_in_containers_take_a_signed_order_to_succeeded
 
         wait_until(succeeded, "SUCCEEDED", ORDER_TIMEOUT_S, lambda: f"{seen}\n{why()}")
         order_s = time.monotonic() - services_ready
+
+        # as Kubernetes stops a pod: SIGTERM to the service, PID 1 of its container
+        containers = [container_of(d) for d in deployments]
+        podman("stop", "--time", "30", *containers)
+        codes = podman("inspect", "--format", "{{.Name}} {{.State.ExitCode}}", *containers)
+        assert codes.split() == [w for c in containers for w in (c, "0")], f"{codes}\n{why()}"
 
     print(
         json.dumps(
