@@ -6,12 +6,14 @@ played with ``podman kube play`` on the host's network next to the local Kafka a
 sent to the intake is seen SUCCEEDED through the console's API; then each service, PID 1 of
 its container, stops on SIGTERM with exit code 0. All is torn down afterwards.
 A hook Job that cannot reach PostgreSQL fails with the reason in its log, and nothing of it
-stays behind."""
+stays behind. Every file of the image that the chart's values or docker-compose.yml name is
+there."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -110,6 +112,18 @@ def image_values(local: OrderloomSettings, prefix: str) -> dict[str, Any]:
         },
         "topics": {"replicationFactor": 1, "minInsyncReplicas": 1},
     }
+
+
+@pytest.mark.integration
+def test_the_image_has_every_file_the_chart_and_compose_name(built: Built) -> None:
+    named = re.findall(
+        r"/opt/orderloom/share/[\w./-]+",
+        (CHART / "values.yaml").read_text() + (ROOT / "docker-compose.yml").read_text(),
+    )
+    assert len(set(named)) == 5, named
+    script = "import sys, pathlib as p; print([f for f in sys.argv[1:] if not p.Path(f).is_file()])"
+    missing = podman("run", "--rm", "--entrypoint", "python", built.image, "-c", script, *named)
+    assert missing.strip() == "[]"
 
 
 @pytest.mark.integration
