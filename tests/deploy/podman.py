@@ -51,7 +51,9 @@ def build_image(image: str) -> Built:
         raise PodmanError(f"no {BASE_IMAGE}: run scripts/setup-containers.sh (make setup)")
     started = time.monotonic()
     pip = [sys.executable, "-m", "pip", "wheel", "-q", "--find-links", str(WHEELS)]
-    subprocess.run([*pip, "-w", str(WHEELS), str(ROOT)], check=True, capture_output=True)
+    done = subprocess.run([*pip, "-w", str(WHEELS), str(ROOT)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PodmanError(f"the wheels for the image were not built:\n{done.stderr[-3000:]}")
     wheels_s = time.monotonic() - started
     before = subprocess.run(
         ["podman", "image", "inspect", "--format", "{{.Id}}", image],

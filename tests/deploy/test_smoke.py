@@ -44,7 +44,8 @@ from tests.deploy.podman import (
 )
 from tests.integration.health.support import free_port, start, status, stop
 
-IMAGE = "localhost/orderloom:smoke"
+REPOSITORY, TAG = "localhost/orderloom", "smoke"
+IMAGE = f"{REPOSITORY}:{TAG}"
 READY_TIMEOUT_S = 240.0
 ORDER_TIMEOUT_S = 180.0
 
@@ -103,7 +104,7 @@ def built() -> Built:
 def image_values(local: OrderloomSettings, prefix: str) -> dict[str, Any]:
     """The values every smoke release shares: the image just built, the host's network."""
     return {
-        "image": {"repository": IMAGE.split(":")[0], "tag": "smoke", "pullPolicy": "Never"},
+        "image": {"repository": REPOSITORY, "tag": TAG, "pullPolicy": "Never"},
         "hostNetwork": True,
         "kafka": {
             "bootstrapServers": local.kafka.bootstrap_servers,
@@ -157,7 +158,7 @@ def test_a_hook_job_that_fails_says_why_and_leaves_nothing_behind(
 
 
 @pytest.mark.integration
-def test_the_charts_core_services_in_containers_take_a_signed_order_to_succeeded(
+def test_the_charts_services_in_containers_take_a_signed_order_to_succeeded_and_stop_cleanly(
     built: Built, tmp_path: Path
 ) -> None:
     began = time.monotonic()
