@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from order_service import problems
-from order_service.intake import ORDER_EVENTS, PAYLOADS, definitions, records
+from order_service.intake import ORDER_EVENTS, PAYLOADS, definitions, parse, records
 from order_service.mapping import FieldProblem
 from order_service.publisher import AsyncPublisher, NotDelivered
 from order_service.seen import MarkerFeed, SeenMarkers
@@ -94,7 +94,7 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
             return problems.problem(400, "Bad X-Shopify-Shop-Domain", str(e))
         try:
             delivery = records(
-                model.model_validate_json(body),
+                parse(topic, body),
                 shop,
                 headers.get("x-shopify-webhook-id"),
                 service.definitions,

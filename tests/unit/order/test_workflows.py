@@ -201,3 +201,30 @@ def test_a_refund_beyond_the_capture_fails_and_restocks_nothing() -> None:
     result = services.run("OrderRefund", REFUND)
     assert (result.status, result.error) == ("FAILED", "Billing.RefundExceedsCapture")
     assert services.asked() == ["billing.refund"]
+
+
+def test_an_order_not_paid_yet_waits_for_its_payment_then_completes() -> None:
+    services = Services()
+    pending = {**GOOD, "payment": {"financial_status": "pending", "payment_token": None}}
+    result = services.run("OrderFulfillment", pending)
+    assert (result.status, end_state(result)) == ("SUCCEEDED", "OrderCompleted")
+    entered = [h.details["name"] for h in result.history if h.type == "TaskStateEntered"]
+    assert "AwaitPayment" in entered and "CapturePayment" not in entered
+    assert services.calls[2] == (
+        "service:billing.capture",
+        {
+            "order_id": "1001",
+            "amount_cents": 2500,
+            "currency": "EUR",
+            "payment": pending["payment"],
+        },
+    )
+
+
+def test_a_payment_voided_while_awaited_releases_the_stock_and_fails_by_name() -> None:
+    services = Services().fail("service:billing.capture", "Payment.Voided")
+    pending = {**GOOD, "payment": {"financial_status": "pending", "payment_token": None}}
+    result = services.run("OrderFulfillment", pending)
+    assert (result.status, result.error) == ("FAILED", "Payment.Voided")
+    assert services.asked()[-1] == "inventory.release"
+    assert "threepl.create_shipment" not in services.asked()

@@ -39,6 +39,7 @@ def test_good_orders_are_signed_priced_from_the_catalogue_and_pay_with_tok_ok() 
         assert order.payment_details is not None
         assert order.payment_details.payment_token == "tok_ok"
         for line in order.line_items:
+            assert line.price is not None and line.sku is not None
             assert round(float(line.price) * 100) == prices[line.sku]
         assert webhook.headers["X-Shopify-Topic"] == "orders/create"
 
