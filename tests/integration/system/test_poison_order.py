@@ -46,7 +46,7 @@ def isolated(base_settings: OrderloomSettings) -> Iterator[OrderloomSettings]:
 
 def _paying_with(webhook: Webhook, token: str, secret: str) -> Webhook:
     order = json.loads(webhook.body)
-    order["payment_details"]["payment_token"] = token
+    order["payment_details"] = {"payment_token": token}
     body = json.dumps(order, separators=(",", ":")).encode()
     headers = {**webhook.headers, "X-Shopify-Hmac-Sha256": sign(secret.encode(), body)}
     return replace(webhook, body=body, headers=headers)
@@ -106,7 +106,7 @@ def test_a_poison_order_does_not_hold_up_the_orders_behind_it_on_its_partition(
     def scenario(_: dict[str, object]) -> None:
         secret = (isolated.stack.home / "run" / "webhook-secret").read_text().strip()
         first = int(time.time() * 1000)
-        factory = OrderFactory(secret, seed=first, bad_share=0.0, first_id=first)
+        factory = OrderFactory(secret, seed=first, bad_share=0.0, first_id=first, payments="token")
         poison = _paying_with(factory.webhook(0), "tok_unavailable", secret)
         behind = build(factory, BEHIND, first=1)
         assert asyncio.run(send_webhooks(URL, [poison])).accepted == 1
