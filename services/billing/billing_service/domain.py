@@ -109,6 +109,7 @@ def evolve(payment: Payment, event: Event) -> Payment:
             currency=event.currency,
             status=Status.AWAITING,
             request_id="",
+            attempt=0,
             waiters=before.waiters if before else (),
             method=STOREFRONT,
             storefront_order_id=event.storefront_order_id,

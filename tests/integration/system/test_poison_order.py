@@ -13,16 +13,12 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
 import psycopg
-import pytest
 from confluent_kafka import Consumer, TopicPartition
-from confluent_kafka.admin import AdminClient
 
-from orderloom.kafka.topics import load_spec
 from orderloom.settings import OrderloomSettings
 from orderloom.system.layout import Vendors
 from orderloom.system.main import run_system
@@ -31,17 +27,6 @@ from sim.storefront.sender import build, send_webhooks
 
 BEHIND = 240
 URL = "http://127.0.0.1:18080/webhooks/orders"
-
-
-@pytest.fixture
-def isolated(base_settings: OrderloomSettings) -> Iterator[OrderloomSettings]:
-    """The system on topics of this test's own: the poison order's retries stay there."""
-    prefix = f"poison-{uuid.uuid4().hex[:8]}."
-    kafka = base_settings.kafka.model_copy(update={"topic_prefix": prefix})
-    yield base_settings.model_copy(update={"kafka": kafka})
-    admin = AdminClient({"bootstrap.servers": base_settings.kafka.bootstrap_servers})
-    for future in admin.delete_topics([s.name for s in load_spec(prefix=prefix)]).values():
-        future.result()
 
 
 def _paying_with(webhook: Webhook, token: str, secret: str) -> Webhook:

@@ -81,6 +81,7 @@ def test_an_authorized_order_is_captured_through_the_storefront_once() -> None:
     payment, events = run(Payment("o1"), capture("authorized"))
     (request,) = [e for e in events if isinstance(e, PaymentRequested)]
     assert (request.method, request.idempotency_key) == (STOREFRONT, "capture:o1")
+    assert request.request_id == "capture:o1:1", "waiting for the payment is no attempt"
     assert request.authorization_id == AUTHORIZATION
     assert AnswerAwaited("o1", CAPTURE, waiter(1)) in events
     envelope = Envelope.new("t", "s", "o1", {})
