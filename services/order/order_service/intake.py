@@ -169,7 +169,7 @@ def records(
             document = mapping.refund_input(shop, payload)
         except mapping.FieldProblem as e:
             return _refund(payload.id, payload.order_id, shop, webhook_id, definitions, str(e))
-        return _refund_records(payload.id, shop, definitions, document, data, webhook_id)
+        return _refund_records(payload.id, definitions, document, data, webhook_id)
     raise TypeError(f"no records for a {type(payload).__name__}")
 
 
@@ -191,7 +191,6 @@ def _received(
 
 def _refund_records(
     refund_id: int,
-    shop: str,
     definitions: dict[str, dict[str, Any]],
     document: dict[str, Any],
     data: dict[str, Any],
@@ -237,7 +236,7 @@ def _refund(
         "problem": problem,
         "webhook_id": webhook_id,
     }
-    return _refund_records(refund_id, shop, definitions, document, data, webhook_id)
+    return _refund_records(refund_id, definitions, document, data, webhook_id)
 
 
 def _unreadable(

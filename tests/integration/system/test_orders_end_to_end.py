@@ -45,12 +45,13 @@ def test_a_thousand_orders_complete_cancel_or_fail_for_their_reason_and_reconcil
     orders, cancels, refunds = summary["orders"], summary["cancellations"], summary["refunds"]
     assert orders["running"] == cancels["running"] == refunds["running"] == 0
     assert orders["completed"] + orders["cancelled"] == kinds["good"]
-    assert orders["failed_by_reason"] == {
-        "Stock.UnknownSku": kinds["unknown_sku"],
-        "Order.Voided": kinds["payment_declined"],
-        "Order.Invalid": kinds["unusable"],
-        "Order.MissingSku": kinds["no_sku"],
+    reasons = {
+        "Stock.UnknownSku": kinds.get("unknown_sku", 0),
+        "Order.Voided": kinds.get("payment_declined", 0),
+        "Order.Invalid": kinds.get("unusable", 0),
+        "Order.MissingSku": kinds.get("no_sku", 0),
     }
+    assert orders["failed_by_reason"] == {r: n for r, n in reasons.items() if n}
     assert cancels["requested"] == kinds["cancellation"]
     assert cancels["done"] == orders["cancelled"] > 0
     assert cancels["done"] + cancels["too_late"] == cancels["requested"]
