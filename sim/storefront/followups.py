@@ -15,6 +15,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sim.storefront.orders import EPOCH, Kind, OrderFactory, Webhook
@@ -22,6 +23,7 @@ from sim.storefront.orders import EPOCH, Kind, OrderFactory, Webhook
 RIGHT_AFTER = 0.5
 LATER = (20, 400)
 PAID_AFTER = (1, 10)
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def _refund(factory: OrderFactory, n: int, order: dict[str, Any], which: int) ->
     line = order["line_items"][0]
     created_at = (EPOCH + timedelta(seconds=n, days=which)).isoformat()
     if which == 1:
-        amount = line["price"]
+        discount = Decimal(order["total_discounts"])
+        amount = str(max(Decimal(line["price"]) - discount, Decimal(0)).quantize(CENT))
         lines = [
             {
                 "id": order["id"] * 100 + which,
@@ -95,8 +98,7 @@ def _refund(factory: OrderFactory, n: int, order: dict[str, Any], which: int) ->
                 "location_id": None,
                 "quantity": 1,
                 "restock_type": "return",
-                "subtotal": line["price"],
-                "subtotal_set": line["price_set"],
+                "subtotal": amount,
                 "total_tax": "0.00",
                 "line_item": {
                     "id": line["id"],

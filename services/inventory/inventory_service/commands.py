@@ -75,6 +75,7 @@ def parse(action: str, text: str) -> Command:
                     )
                     for n, x in enumerate(_objects(_list(body, "lines"), "lines"))
                 ),
+                _flag(body, "returned"),
             )
         case "apply_levels":
             levels = _objects(_list(body, "levels"), "levels")
@@ -107,6 +108,13 @@ def _text(body: dict[str, Any], name: str, at: str = "") -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value:
         raise BadRequest(_where(at, name), "must be a non-empty string")
+    return value
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise BadRequest(name, "must be true or false")
     return value
 
 

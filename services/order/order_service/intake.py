@@ -223,6 +223,7 @@ def _refund(
         "amount_cents": None,
         "currency": None,
         "restock_lines": [],
+        "returned": False,
         "problem": problem,
     }
     data = {

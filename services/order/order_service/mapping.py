@@ -250,6 +250,7 @@ def refund_input(shop: str, r: Refund) -> dict[str, Any]:
         "amount_cents": data["amount_cents"],
         "currency": data["currency"],
         "restock_lines": restock_lines(r),
+        "returned": any(x.restock_type == "return" for x in r.refund_line_items),
     }
 
 

@@ -213,6 +213,7 @@ def test_a_refund_starts_its_own_execution_with_the_lines_it_restocks() -> None:
             {"sku": "TEE-BLA-001", "quantity": 3},
             {"sku": "TEE-WHI-002", "quantity": 1},
         ],
+        "returned": True,
     }
     assert requested.data["lines"][1]["restock_type"] == "no_restock"
     assert delivery.marker == requested.id

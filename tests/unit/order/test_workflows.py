@@ -158,6 +158,7 @@ REFUND = {
     "amount_cents": 1250,
     "currency": "EUR",
     "restock_lines": [{"sku": "TEE", "quantity": 1}],
+    "returned": True,
 }
 
 
@@ -172,7 +173,12 @@ def test_a_refund_pays_back_then_restocks() -> None:
         ),
         (
             "service:inventory.restock",
-            {"order_id": "o1", "refund_id": 7, "lines": [{"sku": "TEE", "quantity": 1}]},
+            {
+                "order_id": "o1",
+                "refund_id": 7,
+                "lines": [{"sku": "TEE", "quantity": 1}],
+                "returned": True,
+            },
         ),
     ]
 
@@ -228,3 +234,9 @@ def test_a_payment_voided_while_awaited_releases_the_stock_and_fails_by_name() -
     assert (result.status, result.error) == ("FAILED", "Payment.Voided")
     assert services.asked()[-1] == "inventory.release"
     assert "threepl.create_shipment" not in services.asked()
+
+
+def test_returned_goods_wait_for_the_order_to_ship_before_going_back_to_stock() -> None:
+    services = Services().fail("service:inventory.restock", "Inventory.NotShipped", times=3)
+    assert services.run("OrderRefund", REFUND).status == "SUCCEEDED"
+    assert services.asked().count("inventory.restock") == 4
