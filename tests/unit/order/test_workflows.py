@@ -216,6 +216,7 @@ def test_an_order_not_paid_yet_waits_for_its_payment_then_completes() -> None:
     assert (result.status, end_state(result)) == ("SUCCEEDED", "OrderCompleted")
     entered = [h.details["name"] for h in result.history if h.type == "TaskStateEntered"]
     assert "AwaitPayment" in entered and "CapturePayment" not in entered
+    assert "PaymentCaptured" in log_of(result), "the order's log says it is paid"
     assert services.calls[2] == (
         "service:billing.capture",
         {
