@@ -71,6 +71,8 @@ class Product:
     sku: str
     title: str
     price_cents: int
+    variant_id: int | None = None
+    product_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,12 @@ class Webhook:
 
 def load_products(path: Path = CATALOG) -> list[Product]:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return [Product(p["sku"], p["title"], int(p["price_cents"])) for p in raw["products"]]
-
-
-def variant_id(products: list[Product], sku: str) -> int:
-    """The storefront's variant of a catalogue SKU: a 64-bit id, stable across runs."""
-    return 44_610_569_208_040 + [p.sku for p in products].index(sku)
+    return [
+        Product(
+            p["sku"], p["title"], int(p["price_cents"]), p.get("variant_id"), p.get("product_id")
+        )
+        for p in raw["products"]
+    ]
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -285,12 +287,11 @@ class OrderFactory:
         return GOOD_STATUSES[-1][0]
 
     def _line(self, line_id: int, p: Product, quantity: int) -> dict[str, Any]:
-        variant = variant_id(self._products, p.sku)
         return {
             "id": line_id,
             "admin_graphql_api_id": f"gid://shopify/LineItem/{line_id}",
-            "variant_id": variant,
-            "product_id": variant - 36_000_000_000_000,
+            "variant_id": p.variant_id,
+            "product_id": p.product_id,
             "sku": p.sku,
             "title": p.title,
             "variant_title": None,

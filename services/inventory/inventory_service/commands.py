@@ -32,6 +32,21 @@ class BadRequest(ValueError):
         self.field = field
 
 
+RESOLVE = "resolve"
+"""Find SKUs for storefront lines sent without one (read only: see ``catalog``)."""
+
+
+def parse_lines(text: str) -> list[dict[str, Any]]:
+    """The ``lines`` of a resolve request, as the order's document has them."""
+    try:
+        body = json.loads(text)
+    except ValueError as e:
+        raise BadRequest("input", f"not JSON: {e}") from e
+    if not isinstance(body, dict):
+        raise BadRequest("input", "must be a JSON object")
+    return _objects(_list(body, "lines"), "lines")
+
+
 def parse(action: str, text: str) -> Command:
     """The command an action's input asks for."""
     if action not in ACTIONS:

@@ -6,8 +6,10 @@ makes a repeated or retried delivery recognisable downstream.
 
 An order maps whatever its content: a field that cannot be used (an amount finer than
 its currency, a line without SKU) keeps what the storefront sent in the workflow input,
-and the execution's first step names it (``steps.validate``), so an operator can fix the
-input and redrive. Amounts are the shop's (``*_set.shop_money``), else the plain fields.
+and the execution's validation names it (``steps.validate``), so an operator can fix the
+input and redrive. A line without SKU but with its variant or product (``resolve_skus``)
+is first looked up in the inventory's catalogue. Amounts are the shop's
+(``*_set.shop_money``), else the plain fields.
 """
 
 from __future__ import annotations
@@ -124,13 +126,15 @@ def payment(order: Order) -> dict[str, Any]:
 
 def workflow_input(shop: str, order: Order) -> dict[str, Any]:
     """The OrderFulfillment input document (see the definition's Comment), JSON-ready."""
+    found = lines(order)
     return {
         "order_id": order_id(shop, order.id),
         "order_number": order.name,
         "email": order.email,
         "currency": order.currency,
         "total_cents": _lenient_cents(order.total_price, order.total_price_set, order.currency),
-        "lines": lines(order),
+        "lines": found,
+        "resolve_skus": any(not x["sku"] and (x["variant_id"] or x["product_id"]) for x in found),
         "shipping_address": address(order.shipping_address),
         "payment": payment(order),
         "shop": shop,
@@ -148,6 +152,7 @@ def unreadable_input(shop: str, storefront_order_id: int, problems: list[str]) -
         "currency": None,
         "total_cents": None,
         "lines": [],
+        "resolve_skus": False,
         "shipping_address": None,
         "payment": {"financial_status": None, "storefront_order_id": storefront_order_id},
         "shop": shop,

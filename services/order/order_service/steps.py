@@ -59,7 +59,7 @@ def _line_problems(n: int, line: Any) -> tuple[list[str], list[str]]:
             for k in ("variant_id", "product_id")
             if line.get(k)
         ]
-        by = f" ({', '.join(ids)})" if ids else ""
+        by = f" and {', '.join(ids)} not in the catalogue" if ids else ""
         missing.append(f"lines[{n}].sku: no SKU{by}")
     if not _whole(line.get("quantity"), 1):
         problems.append(f"lines[{n}].quantity: {line.get('quantity')!r} is not a whole number > 0")

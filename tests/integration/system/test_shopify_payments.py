@@ -1,8 +1,9 @@
 """Shopify-shaped orders through the whole system, as `orderloom run` runs it: each ends as
 its financial_status says. Paid completes with nothing captured; authorized is captured
 once through the storefront's API (a repeated webhook changes nothing); pending waits in
-AwaitPayment until orders/paid, then completes; voided is rejected, not fulfilled. An order
-with a line without SKU, and one without shipping address, are accepted and fail at
+AwaitPayment until orders/paid, then completes; voided is rejected, not fulfilled. A line
+without SKU whose variant the catalogue knows is shipped as its SKU; one whose variant it
+does not know, and an order without shipping address, are accepted and fail at
 ValidateOrder naming the field; the first, redriven with the SKU filled in, completes."""
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from sim.storefront.orders import sign
 from tests.unit.order import shopify_payloads as shopify
 
 URL = "http://127.0.0.1:18080/webhooks/orders"
+NAVY_TEE_VARIANT = 44610569208042
+"""TEE-NAV-003's storefront variant in sim/catalog.json."""
 SHOP = "orderloom-demo.myshopify.com"
 
 
@@ -82,20 +85,27 @@ def test_each_financial_status_ends_as_it_should_and_unusable_orders_fail_by_nam
         base = 820_000_000_000_000_000 + int(time.time() * 1000) * 10
         ids = {name: base + n for n, name in enumerate(("paid", "authorized", "pending"))}
         ids |= {"voided": base + 3, "no_sku": base + 4, "no_address": base + 5}
+        ids |= {"by_variant": base + 6}
         key = {name: f"order-orderloom-demo-{i}" for name, i in ids.items()}
         dsn = isolated.postgres.dsn
         statuses = {"paid": "paid", "authorized": "authorized", "pending": "pending"}
         statuses |= {"voided": "voided", "no_sku": "paid", "no_address": "paid"}
+        statuses |= {"by_variant": "paid"}
         for name, i in ids.items():
-            skus = ("TEE-BLA-001", None) if name == "no_sku" else ("TEE-BLA-001", "TEE-BLA-001")
+            bare = name in ("no_sku", "by_variant")
+            skus = ("TEE-BLA-001", None) if bare else ("TEE-BLA-001", "TEE-BLA-001")
             order = shopify.order(statuses[name], order_id=i, skus=skus)
             if name == "no_address":
                 order["shipping_address"] = None
+            if name == "by_variant":
+                order["line_items"][1].update(variant_id=NAVY_TEE_VARIANT, product_id=None)
             assert _send(secret, "orders/create", order, f"wh-{i}") == 202, name
         again = shopify.order("authorized", order_id=ids["authorized"])
         seen["repeat"] = _send(secret, "orders/create", again, f"wh-{ids['authorized']}-again")
 
-        finished = [key[n] for n in ("paid", "authorized", "voided", "no_sku", "no_address")]
+        finished = [
+            key[n] for n in ("paid", "authorized", "voided", "no_sku", "no_address", "by_variant")
+        ]
         seen["first"] = _until(
             dsn,
             [*finished, key["pending"]],
@@ -126,6 +136,12 @@ def test_each_financial_status_ends_as_it_should_and_unusable_orders_fail_by_nam
             dsn, [key["no_sku"]], lambda runs: runs[key["no_sku"]][:1] == ("SUCCEEDED",)
         )
         seen["captures"] = _captures(dsn, list(key.values()))
+        with psycopg.connect(dsn) as conn:
+            seen["reserved"] = conn.execute(
+                "SELECT sku, quantity FROM inventory.reservations WHERE order_id = %s"
+                " ORDER BY line",
+                (key["by_variant"],),
+            ).fetchall()
         seen["storefront"] = report.vendor_stats(f"http://127.0.0.1:{Ports().storefront}")
         seen["key"] = key
 
@@ -148,7 +164,11 @@ def test_each_financial_status_ends_as_it_should_and_unusable_orders_fail_by_nam
     assert (status, error, state) == ("FAILED", "Order.Voided", "OrderRejected")
     status, error, cause, state = first[key["no_sku"]][:4]
     assert (status, error, state) == ("FAILED", "Order.MissingSku", "ValidateOrder")
-    assert cause == f"lines[1].sku: no SKU (variant {39072866}, product {3907286})"
+    assert (
+        cause == "lines[1].sku: no SKU and variant 39072866, product 3907286 not in the catalogue"
+    )
+    assert first[key["by_variant"]][:1] == ("SUCCEEDED",)
+    assert seen["reserved"] == [("TEE-BLA-001", 1), ("TEE-NAV-003", 1)], "found by its variant"
     status, error, cause, state = first[key["no_address"]][:4]
     assert (status, error, state) == ("FAILED", "Order.Invalid", "ValidateOrder")
     assert cause.startswith("shipping_address: missing")

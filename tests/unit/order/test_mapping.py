@@ -95,6 +95,7 @@ def test_an_order_becomes_the_workflow_input() -> None:
             "country_code": "CA",
             "phone": None,
         },
+        "resolve_skus": False,
         "payment": {
             "financial_status": "authorized",
             "payment_token": "tok_ok",

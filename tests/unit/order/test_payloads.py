@@ -90,7 +90,10 @@ def test_a_line_without_sku_fails_as_its_own_error_with_its_variant() -> None:
         with pytest.raises(MissingSku) as caught:
             validate(document)
         assert caught.value.error == "Order.MissingSku"
-        assert str(caught.value) == "lines[1].sku: no SKU (variant 39072866, product 3907286)"
+        assert str(caught.value) == (
+            "lines[1].sku: no SKU and variant 39072866, product 3907286 not in the catalogue"
+        )
+        assert document["resolve_skus"] is True
 
 
 def test_an_unreadable_order_still_starts_its_execution_and_records_its_receipt() -> None:

@@ -17,6 +17,7 @@ from tests.unit.order.test_steps import GOOD
 
 DEFINITIONS = definitions()
 FULFILMENT = (
+    "service:inventory.resolve",
     "service:inventory.reserve",
     "vendor:erp.create_sales_order",
     "service:billing.capture",
@@ -241,3 +242,13 @@ def test_returned_goods_wait_for_the_order_to_ship_before_going_back_to_stock() 
     services = Services().fail("service:inventory.restock", "Inventory.NotShipped", times=3)
     assert services.run("OrderRefund", REFUND).status == "SUCCEEDED"
     assert services.asked().count("inventory.restock") == 4
+
+
+def test_lines_without_sku_are_looked_up_before_the_order_is_validated() -> None:
+    services = Services()
+    services.run("OrderFulfillment", {**GOOD, "resolve_skus": True})
+    assert services.asked()[0] == "inventory.resolve"
+    assert services.calls[0][1] == {"lines": GOOD["lines"]}
+    unflagged = Services()
+    unflagged.run("OrderFulfillment", GOOD)
+    assert "inventory.resolve" not in unflagged.asked()
