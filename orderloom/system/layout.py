@@ -93,6 +93,8 @@ def gateway_toml(ports: Ports, cap: int = 25) -> str:
                     "mark_fulfilled": ("POST", "/orders/{order_id}/fulfillments"),
                     "set_stock_level": ("POST", "/inventory_levels/set"),
                     "update_product": ("PUT", "/products/{sku}"),
+                    "capture": ("POST", "/orders/{storefront_order_id}/transactions"),
+                    "refund": ("POST", "/orders/{storefront_order_id}/refunds"),
                 },
             ),
         ]

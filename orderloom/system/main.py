@@ -27,7 +27,7 @@ from orderloom.system.layout import CATALOG, Ports, Vendors, children
 from orderloom.system.supervisor import Supervisor
 from sim import erp
 from sim.storefront.followups import Followups
-from sim.storefront.orders import OrderFactory
+from sim.storefront.orders import Kind, OrderFactory
 from sim.storefront.sender import build, send_webhooks
 
 LANES = ("sync", "async")
@@ -80,7 +80,7 @@ def run_system(
         say(f"sending {orders} orders and {len(webhooks) - orders} follow-ups at {pace} to {url}")
         report.reset_vendor_stats(f"http://127.0.0.1:{ports.erp}")
         sent = uvloop.run(send_webhooks(url, webhooks, rate=rate or None)).as_dict()
-        outcomes = _wait(settings, supervisor, stop, started_at, sent["accepted"])
+        outcomes = _wait(settings, supervisor, stop, started_at, _executions(sent))
         storefront = f"http://127.0.0.1:{ports.storefront}"
         syncs = _wait_for_syncs(settings, supervisor, stop, started_at, storefront)
         _wait_for_vendor_calls(f"http://127.0.0.1:{ports.gateway_status}/pools")
@@ -176,6 +176,13 @@ def _going_on(supervisor: Supervisor, stop: threading.Event) -> None:
     supervisor.check()
     if stop.is_set():
         raise StackError("stopped by Ctrl-C or SIGTERM before the run's summary")
+
+
+def _executions(sent: dict[str, Any]) -> int:
+    """The executions the accepted webhooks start: all but payment updates (orders/paid)."""
+    answers = sent["by_kind"].get(Kind.PAYMENT.value, {})
+    updates: int = sum(n for status, n in answers.items() if 200 <= int(status) < 300)
+    return int(sent["accepted"]) - updates
 
 
 def _wait(

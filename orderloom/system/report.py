@@ -145,7 +145,7 @@ def explain(report: dict[str, Any], console_url: str) -> str:
     cancels, refunds = report["cancellations"], report["refunds"]
     lines = [
         f"Webhooks: {report['webhooks']['accepted']} accepted, "
-        f"{report['webhooks']['rejected']} refused (bad signature or missing fields).",
+        f"{report['webhooks']['rejected']} refused (bad signature or no order id).",
         f"Orders: {orders['completed']} completed, {orders['cancelled']} cancelled, "
         f"{orders['failed']} failed, {orders['running']} still running.",
     ]
@@ -180,7 +180,8 @@ def explain(report: dict[str, Any], console_url: str) -> str:
     shop = report["storefront"]
     lines += [
         f"Storefront: {shop['levels_set']} stock levels set, "
-        f"{shop['products_updated']} products updated, {shop['duplicates']} repeated calls.",
+        f"{shop['products_updated']} products updated, {shop['captures']} payments"
+        f" captured, {shop['duplicates']} repeated calls.",
         "",
         f"Look next: the console at {console_url}",
         "  (user admin, password in .local/run/admin-password)",

@@ -97,13 +97,14 @@ async def send_webhooks(
 def build(
     factory: OrderFactory, count: int, first: int = 0, followups: Followups | None = None
 ) -> list[Webhook]:
-    """Orders ``first`` .. ``first + count - 1`` of the factory's run, each followed, where
-    ``followups`` says, by its cancellation or refunds a few webhooks later."""
+    """Orders ``first`` .. ``first + count - 1`` of the factory's run, each followed by its
+    ``orders/paid`` if it was pending and, where ``followups`` says, by its cancellation or
+    refunds a few webhooks later."""
     timed: list[tuple[float, int, Webhook]] = []
     for n in range(first, first + count):
         order = factory.webhook(n)
         timed.append((float(n), len(timed), order))
-        for delay, webhook in followups.of(factory, n, order) if followups else []:
+        for delay, webhook in (followups or Followups()).of(factory, n, order):
             timed.append((n + delay, len(timed), webhook))
     return [webhook for _, _, webhook in sorted(timed, key=lambda t: t[:2])]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from billing_service import records
-from billing_service.handlers import BillingHandlers
+from billing_service.handlers import PAYMENT_STATUS_REPORTED, BillingHandlers
 from orderloom.events.codec import EventCodec, codec_for
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
@@ -52,6 +52,7 @@ def build(settings: BillingSettings, codec: EventCodec | None = None) -> OutboxC
         group_id=settings.group_id,
         accepts={
             (commands, TASK_REQUESTED): _token,
+            (commands, PAYMENT_STATUS_REPORTED): envelope_id,
             (replies, TASK_SUCCEEDED): envelope_id,
             (replies, TASK_FAILED): envelope_id,
         },

@@ -1,6 +1,7 @@
 """A cancelled order in billing: a fact that makes every order of events safe.
 
-Cancelled before the capture, the capture is refused; cancelled after it, what is left of
+Cancelled before the capture (or while it waits for the storefront's payment), the capture
+is refused; cancelled after it, what is left of
 the capture is refunded (refund ``cancellation``, once); cancelled while the capture is
 with the provider, the capture is refunded as soon as it lands, and the task that asked
 for it is told the order was cancelled rather than that it was paid.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from billing_service.model import (
+    CAPTURE,
     REFUND,
     Answered,
     Cancel,
@@ -18,7 +20,9 @@ from billing_service.model import (
     Operation,
     OrderCancelled,
     Payment,
+    PaymentDeclined,
     Refund,
+    Status,
 )
 from billing_service.operations import operate, requested, tell
 
@@ -34,6 +38,11 @@ def refusal(order_id: str) -> dict[str, str]:
 
 def cancel(payment: Payment, c: Cancel) -> list[Event]:
     events: list[Event] = [] if payment.cancelled else [OrderCancelled(c.order_id)]
+    waiting = payment.capture
+    if waiting is not None and waiting.status is Status.AWAITING:
+        cause = refusal(c.order_id)["cause"]
+        events.append(PaymentDeclined(c.order_id, CAPTURE, ORDER_CANCELLED, cause, ""))
+        events += tell(waiting, error=ORDER_CANCELLED, cause=cause)
     after = replace(payment, cancelled=True)
     captured, done = after.capture, after.operation(REFUND, CANCELLATION)
     if captured is not None and (done is not None or after.refundable_cents > 0):

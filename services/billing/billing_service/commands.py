@@ -37,10 +37,58 @@ def parse(
         return Cancel(_text(body, "order_id"), waiter, now_ms, deadline)
     order_id, amount, currency = _text(body, "order_id"), _amount(body), _currency(body)
     if action == "capture":
-        token = _text(body, "payment_token")
-        return Capture(order_id, amount, currency, token, waiter, now_ms, deadline)
+        return _capture(body, order_id, amount, currency, waiter, now_ms, deadline)
     refund_id = _refund_id(body)
     return Refund(order_id, amount, currency, waiter, now_ms, deadline, refund_id)
+
+
+def _capture(
+    body: dict[str, Any],
+    order_id: str,
+    amount: int,
+    currency: str,
+    waiter: Waiter,
+    now_ms: int,
+    deadline: int,
+) -> Capture:
+    """With a payment token (``payment.payment_token``, or ``payment_token`` as before) the
+    provider captures; without one, the storefront's ``payment.financial_status`` decides."""
+    payment = body.get("payment")
+    if payment is None and "payment_token" in body:
+        return Capture(
+            order_id, amount, currency, _text(body, "payment_token"), waiter, now_ms, deadline
+        )
+    if not isinstance(payment, dict):
+        raise BadRequest("payment", "must be an object with a payment_token or financial_status")
+    token = payment.get("payment_token")
+    if token is not None:
+        return Capture(
+            order_id, amount, currency, _text(payment, "payment_token"), waiter, now_ms, deadline
+        )
+    status = payment.get("financial_status")
+    if not isinstance(status, str) or not status:
+        raise BadRequest("payment.financial_status", "must name the storefront's status")
+    return Capture(
+        order_id,
+        amount,
+        currency,
+        None,
+        waiter,
+        now_ms,
+        deadline,
+        status,
+        _optional_id(payment, "storefront_order_id"),
+        _optional_id(payment, "authorization_id"),
+    )
+
+
+def _optional_id(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise BadRequest(f"payment.{name}", "must be a positive whole number")
 
 
 def _refund_id(body: dict[str, Any]) -> str:

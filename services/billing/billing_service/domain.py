@@ -6,7 +6,8 @@ answers with what was recorded, and one still pending only waits for it (unless 
 deadline passed, when the same request is sent again under the same key). A declined
 capture is tried again only with another payment token, under a new key. Refunds are
 named, each done once, and never more in total than the capture. A cancellation is kept
-as a fact (see ``cancellation``).
+as a fact (see ``cancellation``). A capture without payment token follows the storefront's
+financial status (see ``storefront``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import reduce
 
-from billing_service import cancellation
+from billing_service import cancellation, storefront
 from billing_service.ids import invoice_id
 from billing_service.model import (
     CAPTURE,
     REFUND,
+    SETTLED,
+    STOREFRONT,
     AnswerAwaited,
     Answered,
     Cancel,
@@ -31,13 +34,17 @@ from billing_service.model import (
     Outcome,
     Payment,
     PaymentAttemptFailed,
+    PaymentAwaited,
     PaymentCaptured,
     PaymentDeclined,
     PaymentRefunded,
     PaymentRequested,
+    PaymentSettled,
     ProviderAnswered,
     Refund,
     Status,
+    StatusReported,
+    StorefrontReported,
 )
 from billing_service.operations import operate, output, request, tell
 
@@ -60,6 +67,8 @@ def decide(payment: Payment, command: Command) -> list[Event]:
             return cancellation.cancel(payment, command)
         case ProviderAnswered():
             return _answered(payment, command)
+        case StatusReported():
+            return storefront.reported(payment, command)
 
 
 def evolve(payment: Payment, event: Event) -> Payment:
@@ -67,9 +76,13 @@ def evolve(payment: Payment, event: Event) -> Payment:
         return replace(payment, invoice_id=event.invoice_id)
     if isinstance(event, OrderCancelled):
         return replace(payment, cancelled=True)
+    if isinstance(event, StorefrontReported):
+        return replace(
+            payment, reported=event.financial_status, reported_authorization=event.authorization_id
+        )
     kind, refund_id = _names(event)
+    before = payment.operation(kind, refund_id)
     if isinstance(event, PaymentRequested):
-        before = payment.operation(kind, refund_id)
         requested = Operation(
             kind=kind,
             order_id=event.order_id,
@@ -83,9 +96,38 @@ def evolve(payment: Payment, event: Event) -> Payment:
             payment_token=event.payment_token,
             waiters=before.waiters if before else (),
             refund_id=refund_id,
+            method=event.method,
+            storefront_order_id=event.storefront_order_id,
+            authorization_id=event.authorization_id,
         )
         return _put(payment, requested)
-    op = payment.operation(kind, refund_id)
+    if isinstance(event, PaymentAwaited):
+        awaited = Operation(
+            kind=CAPTURE,
+            order_id=event.order_id,
+            amount_cents=event.amount_cents,
+            currency=event.currency,
+            status=Status.AWAITING,
+            request_id="",
+            attempt=0,
+            waiters=before.waiters if before else (),
+            method=STOREFRONT,
+            storefront_order_id=event.storefront_order_id,
+            authorization_id=event.authorization_id,
+        )
+        return _put(payment, awaited)
+    if before is None and isinstance(event, PaymentRefunded):
+        before = Operation(
+            REFUND,
+            event.order_id,
+            event.amount_cents,
+            event.currency,
+            Status.DONE,
+            "",
+            refund_id=refund_id,
+            method=STOREFRONT,
+        )
+    op = before
     if op is None:
         return payment
     match event:
@@ -93,6 +135,8 @@ def evolve(payment: Payment, event: Event) -> Payment:
             op = replace(op, waiters=(*op.waiters, event.waiter))
         case Answered():
             op = replace(op, waiters=tuple(w for w in op.waiters if w != event.waiter))
+        case PaymentSettled():
+            op = replace(op, status=Status.PAID, reference=STOREFRONT, error=None, cause="")
         case PaymentCaptured() | PaymentRefunded():
             ref = event.capture_id if isinstance(event, PaymentCaptured) else event.refund_id
             op = replace(op, status=Status.DONE, reference=ref, error=None, cause="")
@@ -110,6 +154,8 @@ def apply(payment: Payment, events: list[Event]) -> Payment:
 def _capture(payment: Payment, c: Capture) -> list[Event]:
     if payment.cancelled:
         return [Answered(c.order_id, CAPTURE, c.waiter, **cancellation.refusal(c.order_id))]
+    if c.payment_token is None:
+        return storefront.capture(payment, c)
     op = payment.capture
     if op is not None and op.status is Status.REFUSED and c.payment_token != op.payment_token:
         return request(payment, c, CAPTURE, op.generation + 1, c.payment_token, None)
@@ -121,7 +167,7 @@ def _refund(payment: Payment, c: Refund) -> list[Event]:
     reference = captured.reference if captured else None
     if payment.operation(REFUND, c.refund_id) is not None:
         return operate(payment, c, REFUND, None, reference)
-    if captured is None or captured.status is not Status.DONE:
+    if captured is None or captured.status not in SETTLED:
         return [_refused(c, NOT_CAPTURED, f"order {c.order_id} has no capture to refund")]
     if c.currency != captured.currency:
         cause = f"currency: {c.currency} is not the capture's {captured.currency}"
@@ -133,6 +179,8 @@ def _refund(payment: Payment, c: Refund) -> list[Event]:
             f" {captured.amount_cents} {captured.currency}"
         )
         return [_refused(c, REFUND_EXCEEDS_CAPTURE, cause)]
+    if captured.method == STOREFRONT and c.refund_id.isdigit():
+        return storefront.recorded_refund(payment, c)
     return operate(payment, c, REFUND, None, reference)
 
 
@@ -183,9 +231,9 @@ def _names(event: Event) -> tuple[str, str]:
     """The operation an event is about: its kind and refund id."""
     if isinstance(event, PaymentRefunded):
         return event.operation, event.order_refund_id
-    if isinstance(event, PaymentCaptured):
+    if isinstance(event, PaymentCaptured | PaymentAwaited | PaymentSettled):
         return CAPTURE, ""
-    assert not isinstance(event, InvoiceIssued | OrderCancelled)
+    assert not isinstance(event, InvoiceIssued | OrderCancelled | StorefrontReported)
     return event.operation, event.refund_id
 
 

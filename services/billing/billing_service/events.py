@@ -9,14 +9,17 @@ from typing import Any
 
 from billing_service.model import (
     CAPTURE,
+    STOREFRONT,
     Answered,
     InvoiceIssued,
     OrderCancelled,
     PaymentAttemptFailed,
+    PaymentAwaited,
     PaymentCaptured,
     PaymentDeclined,
     PaymentRefunded,
     PaymentRequested,
+    PaymentSettled,
 )
 from orderloom.events.envelope import Envelope
 from orderloom.outbox.tasks import Caller, answer
@@ -27,6 +30,8 @@ VENDOR = "payments"
 VENDOR_REQUEST = "orderloom.vendor.VendorRequest"
 Published = (
     PaymentRequested
+    | PaymentAwaited
+    | PaymentSettled
     | PaymentCaptured
     | PaymentRefunded
     | PaymentDeclined
@@ -44,19 +49,29 @@ def domain_event(event: Published, *, cause: Envelope, index: int) -> Envelope:
 
 
 def vendor_request(event: PaymentRequested, *, cause: Envelope, reply_topic: str) -> Envelope:
-    """A sync request whose answer comes back to billing, found again by its request id."""
+    """A sync request whose answer comes back to billing, found again by its request id:
+    to the payment provider, or to the storefront for money the storefront holds (a
+    capture of its authorization, ``parent_id``; a refund of the capture)."""
     body: dict[str, Any] = {
         "order_id": event.order_id,
         "amount_cents": event.amount_cents,
         "currency": event.currency,
     }
-    if event.operation == CAPTURE:
+    vendor = VENDOR
+    if event.method == STOREFRONT:
+        vendor = STOREFRONT
+        body["storefront_order_id"] = event.storefront_order_id
+        body["kind"] = event.operation
+        body["parent_id"] = (
+            event.authorization_id if event.operation == CAPTURE else event.capture_id
+        )
+    elif event.operation == CAPTURE:
         body["payment_token"] = event.payment_token
     else:
         body["capture_id"] = event.capture_id
     data = {
         "request_id": event.request_id,
-        "vendor": VENDOR,
+        "vendor": vendor,
         "operation": event.operation,
         "lane": "sync",
         "body": json.dumps(body),

@@ -18,6 +18,8 @@ from billing_service.model import (
     Event,
     PaymentRequested,
     ProviderAnswered,
+    StatusReported,
+    StorefrontReported,
     Waiter,
 )
 from billing_service.provider import verdict
@@ -28,6 +30,9 @@ from orderloom.outbox.tasks import TASK_REQUESTED, Task, answer
 from orderloom.outbox.writer import OutboxWriter
 
 log = logging.getLogger(__name__)
+
+PAYMENT_STATUS_REPORTED = "orderloom.order.PaymentStatusReported"
+"""The intake's record of ``orders/paid`` and ``orders/updated``, on ``billing.commands``."""
 
 
 class BillingHandlers:
@@ -42,6 +47,8 @@ class BillingHandlers:
             envelope = record.envelope
             if envelope.type == TASK_REQUESTED:
                 command = self._task(outbox, envelope)
+            elif envelope.type == PAYMENT_STATUS_REPORTED:
+                command = _reported(envelope)
             else:
                 command = self._answer(envelope)
             if command is not None:
@@ -97,10 +104,20 @@ class BillingHandlers:
                 topic, reply = events.task_answer(event, cause=cause)
                 outbox.put(topic, reply)
                 continue
-            if isinstance(event, AnswerAwaited):
+            if isinstance(event, AnswerAwaited | StorefrontReported):
                 continue
             if isinstance(event, PaymentRequested):
                 request = events.vendor_request(event, cause=cause, reply_topic=self._replies)
                 outbox.put(self._requests, request)
             published = events.domain_event(event, cause=cause, index=index)
             outbox.put(self._events, published)
+
+
+def _reported(envelope: Envelope) -> StatusReported | None:
+    """The storefront's financial status; None when the delivery had none to report."""
+    status = envelope.data.get("financial_status")
+    if not status:
+        return None
+    now_ms = int(envelope.time.timestamp() * 1000)
+    authorization = envelope.data.get("authorization_id")
+    return StatusReported(str(envelope.data["order_id"]), str(status), authorization, now_ms)

@@ -4,7 +4,13 @@ for the whole-order refund of a failed fulfilment); together they never exceed t
 
 An operation is ``pending`` while the provider is being asked, ``done`` once it answered
 yes, ``refused`` when it said no for good (a declined card), ``failed`` when the last
-attempt could not reach a verdict (timeout, 5xx) and may be tried again. Pure data.
+attempt could not reach a verdict (timeout, 5xx) and may be tried again. A capture is
+``awaiting`` while the storefront has not reported the order paid, and ``paid`` when the
+storefront took the money itself (recorded, nothing captured).
+
+Who holds the money is the operation's ``method``: ``provider`` (the payment provider,
+asked with the order's payment token) or ``storefront`` (the storefront's own payment:
+authorizations captured and refunds of ours made through its API). Pure data.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from typing import Any
 
 CAPTURE = "capture"
 REFUND = "refund"
+PROVIDER = "provider"
+STOREFRONT = "storefront"
 
 
 class Status(StrEnum):
@@ -22,6 +30,8 @@ class Status(StrEnum):
     DONE = "done"
     REFUSED = "refused"
     FAILED = "failed"
+    AWAITING = "awaiting"
+    PAID = "paid"
 
 
 class Outcome(StrEnum):
@@ -60,17 +70,23 @@ class Operation:
     cause: str = ""
     waiters: tuple[Waiter, ...] = ()
     refund_id: str = ""
+    method: str = PROVIDER
+    storefront_order_id: int | None = None
+    authorization_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Payment:
-    """An order's capture and refunds; ``cancelled`` once billing knows the order is."""
+    """An order's capture and refunds; ``cancelled`` once billing knows the order is;
+    ``reported`` is the storefront's latest financial status (and its authorization)."""
 
     order_id: str
     capture: Operation | None = None
     refunds: tuple[Operation, ...] = ()
     invoice_id: str | None = None
     cancelled: bool = False
+    reported: str | None = None
+    reported_authorization: int | None = None
 
     def operation(self, kind: str, refund_id: str = "") -> Operation | None:
         if kind == CAPTURE:
@@ -80,10 +96,14 @@ class Payment:
     @property
     def refundable_cents(self) -> int:
         """What is left of the capture once every refund not refused is counted."""
-        if self.capture is None or self.capture.status is not Status.DONE:
+        if self.capture is None or self.capture.status not in SETTLED:
             return 0
         taken = sum(r.amount_cents for r in self.refunds if r.status is not Status.REFUSED)
         return self.capture.amount_cents - taken
+
+
+SETTLED = frozenset({Status.DONE, Status.PAID})
+"""A capture whose money the shop has: refunds may be made against it."""
 
 
 # Commands
@@ -91,13 +111,19 @@ class Payment:
 
 @dataclass(frozen=True)
 class Capture:
+    """Take the order's money: with ``payment_token`` from the payment provider, else as
+    the storefront's ``financial_status`` says (paid, authorized, or wait for it)."""
+
     order_id: str
     amount_cents: int
     currency: str
-    payment_token: str
+    payment_token: str | None
     waiter: Waiter
     now_ms: int
     deadline_ms: int
+    financial_status: str | None = None
+    storefront_order_id: int | None = None
+    authorization_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +159,17 @@ class ProviderAnswered:
     now_ms: int = 0
 
 
-Command = Capture | Refund | Cancel | ProviderAnswered
+@dataclass(frozen=True)
+class StatusReported:
+    """The storefront's word on the order's payment (``orders/paid``, ``orders/updated``)."""
+
+    order_id: str
+    financial_status: str
+    authorization_id: int | None
+    now_ms: int
+
+
+Command = Capture | Refund | Cancel | ProviderAnswered | StatusReported
 
 
 # Events
@@ -155,6 +191,40 @@ class PaymentRequested:
     payment_token: str | None = None
     capture_id: str | None = None
     refund_id: str = ""
+    method: str = PROVIDER
+    storefront_order_id: int | None = None
+    authorization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentAwaited:
+    """The capture waits for the storefront to report the order paid or authorized."""
+
+    order_id: str
+    amount_cents: int
+    currency: str
+    storefront_order_id: int | None
+    authorization_id: int | None
+
+
+@dataclass(frozen=True)
+class PaymentSettled:
+    """The storefront has the order's money (``paid``): recorded, nothing captured."""
+
+    order_id: str
+    amount_cents: int
+    currency: str
+    financial_status: str
+    storefront_order_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StorefrontReported:
+    """What billing learned of the storefront's financial status, kept for a later capture."""
+
+    order_id: str
+    financial_status: str
+    authorization_id: int | None
 
 
 @dataclass(frozen=True)
@@ -243,6 +313,9 @@ class Answered:
 
 Event = (
     PaymentRequested
+    | PaymentAwaited
+    | PaymentSettled
+    | StorefrontReported
     | AnswerAwaited
     | PaymentCaptured
     | PaymentRefunded

@@ -6,6 +6,7 @@ from __future__ import annotations
 from billing_service.ids import idempotency_key, invoice_id, request_id
 from billing_service.model import (
     CAPTURE,
+    PROVIDER,
     AnswerAwaited,
     Answered,
     Capture,
@@ -85,9 +86,15 @@ def requested(
     generation: int = 0,
     token: str | None = None,
     capture_id: str | None = None,
+    method: str | None = None,
+    storefront_order_id: int | None = None,
+    authorization_id: int | None = None,
 ) -> PaymentRequested:
+    """Ask for ``kind`` of whoever holds the money: the method, the storefront's order and
+    authorization are the operation's own, else its capture's, unless given."""
     before = payment.operation(kind, refund_id)
     attempt = before.attempt + 1 if before else 1
+    basis = before or payment.capture
     return PaymentRequested(
         order_id=payment.order_id,
         operation=kind,
@@ -101,6 +108,10 @@ def requested(
         payment_token=token,
         capture_id=capture_id,
         refund_id=refund_id,
+        method=method or (basis.method if basis else PROVIDER),
+        storefront_order_id=storefront_order_id or (basis.storefront_order_id if basis else None),
+        authorization_id=authorization_id
+        or (basis.authorization_id if basis and kind == CAPTURE else None),
     )
 
 

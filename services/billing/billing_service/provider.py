@@ -35,13 +35,16 @@ def verdict(type_: str, data: dict[str, Any]) -> tuple[Outcome, str | None, str]
 
 
 def _reference(output: object) -> str | None:
-    """The provider's id for the payment, from the first field of its body that has one."""
+    """The provider's id for the payment, from the first field of its body that has one
+    (the storefront answers with its ``transaction``)."""
     try:
         body = json.loads(str(output))
     except ValueError:
         return None
     if not isinstance(body, dict):
         return None
+    if isinstance(body.get("transaction"), dict):
+        body = body["transaction"]
     for name in REFERENCE_FIELDS:
         if isinstance(body.get(name), str | int) and body[name] != "":
             return str(body[name])

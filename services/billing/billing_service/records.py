@@ -1,6 +1,7 @@
 """Billing's records in PostgreSQL: one row per order and operation (its idempotency
-record, with the tasks waiting on it; refunds named by ``refund_id``), the invoices and
-the cancelled orders. Callers hold the transaction."""
+record, with the tasks waiting on it; refunds named by ``refund_id``; a capture awaiting
+the storefront's payment keeps its waiters here), the invoices, the cancelled orders and
+the storefront's last reported financial status. Callers hold the transaction."""
 
 from __future__ import annotations
 
@@ -61,10 +62,26 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        3,
+        "payments the storefront holds, its reported financial status",
+        """
+        ALTER TABLE payment_operations ADD COLUMN method text NOT NULL DEFAULT 'provider';
+        ALTER TABLE payment_operations ADD COLUMN storefront_order_id bigint;
+        ALTER TABLE payment_operations ADD COLUMN authorization_id bigint;
+        CREATE TABLE storefront_reports (
+            order_id         text PRIMARY KEY,
+            financial_status text NOT NULL,
+            authorization_id bigint,
+            reported_at      timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
 ]
 _COLUMNS = (
     "kind, order_id, amount_cents, currency, status, request_id, attempt, generation,"
-    " deadline_ms, payment_token, reference, error, cause, waiters, refund_id"
+    " deadline_ms, payment_token, reference, error, cause, waiters, refund_id, method,"
+    " storefront_order_id, authorization_id"
 )
 
 
@@ -92,6 +109,14 @@ def load(conn: Connection, order_ids: list[str]) -> dict[str, Payment]:
             "SELECT order_id FROM cancelled_orders WHERE order_id = ANY(%b)", (order_ids,)
         )
     }
+    reports: dict[str, tuple[str, int | None]] = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT order_id, financial_status, authorization_id FROM storefront_reports"
+            " WHERE order_id = ANY(%b)",
+            (order_ids,),
+        )
+    }
     return {
         order_id: Payment(
             order_id,
@@ -99,6 +124,7 @@ def load(conn: Connection, order_ids: list[str]) -> dict[str, Payment]:
             tuple(sorted((op for op in found if op.kind == REFUND), key=lambda op: op.refund_id)),
             invoices.get(order_id),
             order_id in cancelled,
+            *reports.get(order_id, (None, None)),
         )
         for order_id, found in ops.items()
     }
@@ -106,11 +132,14 @@ def load(conn: Connection, order_ids: list[str]) -> dict[str, Payment]:
 
 def save(conn: Connection, before: dict[str, Payment], after: dict[str, Payment]) -> None:
     """Write what changed from ``before`` to ``after``, in one round trip."""
-    cancelled, operations, invoices = [], [], []
+    cancelled, operations, invoices, reports = [], [], [], []
     for order_id, now in after.items():
         was = before[order_id]
         if now.cancelled and not was.cancelled:
             cancelled.append((order_id,))
+        reported = (now.reported, now.reported_authorization)
+        if now.reported is not None and reported != (was.reported, was.reported_authorization):
+            reports.append((order_id, *reported))
         for op in (now.capture, *now.refunds):
             if op is not None and op != was.operation(op.kind, op.refund_id):
                 operations.append(_row(op))
@@ -122,15 +151,23 @@ def save(conn: Connection, before: dict[str, Payment], after: dict[str, Payment]
         cur.executemany("INSERT INTO cancelled_orders (order_id) VALUES (%s)", cancelled)
         cur.executemany(
             f"INSERT INTO payment_operations ({_COLUMNS})"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (order_id, kind, refund_id) DO UPDATE SET status = EXCLUDED.status,"
             " amount_cents = EXCLUDED.amount_cents, currency = EXCLUDED.currency,"
             " request_id = EXCLUDED.request_id, attempt = EXCLUDED.attempt,"
             " generation = EXCLUDED.generation, deadline_ms = EXCLUDED.deadline_ms,"
             " payment_token = EXCLUDED.payment_token, reference = EXCLUDED.reference,"
             " error = EXCLUDED.error, cause = EXCLUDED.cause, waiters = EXCLUDED.waiters,"
-            " updated_at = now()",
+            " method = EXCLUDED.method, storefront_order_id = EXCLUDED.storefront_order_id,"
+            " authorization_id = EXCLUDED.authorization_id, updated_at = now()",
             operations,
+        )
+        cur.executemany(
+            "INSERT INTO storefront_reports (order_id, financial_status, authorization_id)"
+            " VALUES (%s, %s, %s) ON CONFLICT (order_id) DO UPDATE SET"
+            " financial_status = EXCLUDED.financial_status,"
+            " authorization_id = EXCLUDED.authorization_id, reported_at = now()",
+            reports,
         )
         cur.executemany(
             "INSERT INTO invoices (invoice_id, order_id, amount_cents, currency)"
@@ -171,6 +208,9 @@ def _row(op: Operation) -> tuple[object, ...]:
         op.cause,
         Jsonb([asdict(w) for w in op.waiters]),
         op.refund_id,
+        op.method,
+        op.storefront_order_id,
+        op.authorization_id,
     )
 
 
@@ -191,4 +231,7 @@ def _operation(r: tuple[Any, ...]) -> Operation:
         cause=r[12],
         waiters=tuple(Waiter(**w) for w in r[13]),
         refund_id=r[14],
+        method=r[15],
+        storefront_order_id=r[16],
+        authorization_id=r[17],
     )

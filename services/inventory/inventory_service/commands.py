@@ -32,6 +32,21 @@ class BadRequest(ValueError):
         self.field = field
 
 
+RESOLVE = "resolve"
+"""Find SKUs for storefront lines sent without one (read only: see ``catalog``)."""
+
+
+def parse_lines(text: str) -> list[dict[str, Any]]:
+    """The ``lines`` of a resolve request, as the order's document has them."""
+    try:
+        body = json.loads(text)
+    except ValueError as e:
+        raise BadRequest("input", f"not JSON: {e}") from e
+    if not isinstance(body, dict):
+        raise BadRequest("input", "must be a JSON object")
+    return _objects(_list(body, "lines"), "lines")
+
+
 def parse(action: str, text: str) -> Command:
     """The command an action's input asks for."""
     if action not in ACTIONS:
@@ -75,6 +90,7 @@ def parse(action: str, text: str) -> Command:
                     )
                     for n, x in enumerate(_objects(_list(body, "lines"), "lines"))
                 ),
+                _flag(body, "returned"),
             )
         case "apply_levels":
             levels = _objects(_list(body, "levels"), "levels")
@@ -107,6 +123,13 @@ def _text(body: dict[str, Any], name: str, at: str = "") -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value:
         raise BadRequest(_where(at, name), "must be a non-empty string")
+    return value
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise BadRequest(name, "must be true or false")
     return value
 
 

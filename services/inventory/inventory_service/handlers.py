@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from inventory_service import events, ledger
-from inventory_service.commands import BAD_REQUEST, BadRequest, parse
+from inventory_service import catalog, events, ledger
+from inventory_service.commands import BAD_REQUEST, RESOLVE, BadRequest, parse, parse_lines
 from inventory_service.domain import apply, decide
 from inventory_service.model import Answered, Command, Event
 from orderloom.kafka.records import Received
@@ -32,6 +32,9 @@ class TaskHandler:
         parsed: list[tuple[Task, Command | BadRequest]] = []
         for record in records:
             task = Task.of(record.envelope)
+            if task.action == RESOLVE:
+                self._resolve(conn, outbox, task)
+                continue
             try:
                 parsed.append((task, parse(task.action, task.input)))
             except BadRequest as e:
@@ -48,6 +51,17 @@ class TaskHandler:
             book.put(command, apply(before, decided))
             self._queue(outbox, task, decided)
         ledger.save(conn, self._location, book)
+
+    def _resolve(self, conn: Connection, outbox: OutboxWriter, task: Task) -> None:
+        """Lines without SKU looked up in the catalogue: read only, answered at once."""
+        try:
+            lines = parse_lines(task.input)
+        except BadRequest as e:
+            self._queue(outbox, task, [Answered(error=BAD_REQUEST, cause=str(e))])
+            return
+        by_variant, by_product = ledger.catalogue(conn, self._location, *catalog.wanted(lines))
+        found = catalog.resolve(lines, by_variant, by_product)
+        self._queue(outbox, task, [Answered(found)])
 
     def _queue(self, outbox: OutboxWriter, task: Task, decided: list[Event]) -> None:
         cause = task.envelope

@@ -51,6 +51,16 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     order_facts.MIGRATION,
+    (
+        3,
+        "each item's storefront variant and product, to find lines sent without SKU",
+        """
+        ALTER TABLE stock_items ADD COLUMN variant_id bigint;
+        ALTER TABLE stock_items ADD COLUMN product_id bigint;
+        CREATE INDEX stock_items_by_variant ON stock_items (location, variant_id);
+        CREATE INDEX stock_items_by_product ON stock_items (location, product_id);
+        """,
+    ),
 ]
 _ITEM_COLUMNS = "sku, on_hand, reserved, backorder, title, price_cents, reported"
 
@@ -118,13 +128,13 @@ def seed(conn: Connection, location: str, products: list[dict[str, Any]]) -> int
     plus the catalogue's stock), title, price and backorder set; reservations are kept."""
     with conn.transaction():
         conn.cursor().executemany(
-            "INSERT INTO stock_items"
-            " (location, sku, on_hand, reserved, backorder, title, price_cents)"
-            " VALUES (%s, %s, %s, 0, %s, %s, %s)"
+            "INSERT INTO stock_items (location, sku, on_hand, reserved, backorder, title,"
+            " price_cents, variant_id, product_id) VALUES (%s, %s, %s, 0, %s, %s, %s, %s, %s)"
             " ON CONFLICT (location, sku) DO UPDATE"
             " SET on_hand = stock_items.reserved + EXCLUDED.on_hand,"
             " backorder = EXCLUDED.backorder, title = EXCLUDED.title,"
-            " price_cents = EXCLUDED.price_cents, updated_at = now()",
+            " price_cents = EXCLUDED.price_cents, variant_id = EXCLUDED.variant_id,"
+            " product_id = EXCLUDED.product_id, updated_at = now()",
             [
                 (
                     location,
@@ -133,11 +143,33 @@ def seed(conn: Connection, location: str, products: list[dict[str, Any]]) -> int
                     p["backorder"],
                     p["title"],
                     p["price_cents"],
+                    p.get("variant_id"),
+                    p.get("product_id"),
                 )
                 for p in products
             ],
         )
     return len(products)
+
+
+def catalogue(
+    conn: Connection, location: str, variants: list[int], products: list[int]
+) -> tuple[dict[int, str], dict[int, list[str]]]:
+    """The SKUs of these storefront variants, and of these products (several per product)."""
+    by_variant: dict[int, str] = {}
+    by_product: dict[int, list[str]] = defaultdict(list)
+    if not variants and not products:
+        return by_variant, {}
+    for sku, variant, product in conn.execute(
+        "SELECT sku, variant_id, product_id FROM stock_items WHERE location = %s"
+        " AND (variant_id = ANY(%s::bigint[]) OR product_id = ANY(%s::bigint[])) ORDER BY sku",
+        (location, variants, products),
+    ):
+        if variant in variants:
+            by_variant[variant] = sku
+        if product in products:
+            by_product[product].append(sku)
+    return by_variant, dict(by_product)
 
 
 def stock_report(conn: Connection, location: str) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ A cancellation is kept as a fact, so the order of events does not matter: cancel
 before its reservation, the order is refused stock; cancelled after, its stock is
 released; cancelled once it is committed to shipping, the cancellation is refused (the
 goods are on their way: refund them instead). A refund returns at most what the order
-still holds, once per refund.
+still holds, once per refund; goods the customer returns cannot come back before they
+left: such a refund waits (``Inventory.NotShipped``, retried) while the order's
+reservation is held and not yet committed to shipping.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from inventory_service.model import (
 ORDER_CANCELLED = "Inventory.OrderCancelled"
 ALREADY_SHIPPED = "Inventory.AlreadyShipped"
 NOT_RESERVED = "Inventory.NotReserved"
+NOT_SHIPPED = "Inventory.NotShipped"
 
 
 def cancelled(order_id: str) -> Answered:
@@ -88,6 +91,11 @@ def restock(stock: Stock, command: Restock) -> list[Event]:
     done = next((r for r in stock.restocks if r.refund_id == command.refund_id), None)
     if done is not None:
         return [Answered(_restocked(command, done.lines))]
+    reservation = stock.reservation
+    waiting = reservation is not None and reservation.active and not stock.committed
+    if command.returned and waiting:
+        cause = f"order {command.order_id} is not shipped yet: its goods cannot be returned"
+        return [Answered(error=NOT_SHIPPED, cause=cause)]
     left: Counter[str] = Counter()
     for held in held_lines(stock):
         left[held.sku] += held.quantity

@@ -107,11 +107,13 @@ class Cancel:
 
 @dataclass(frozen=True)
 class Restock:
-    """Return the goods of one refund to stock (at most what the order still holds)."""
+    """Return the goods of one refund to stock (at most what the order still holds);
+    ``returned``: they come back from the customer, so they must have been shipped."""
 
     order_id: str
     refund_id: str
     lines: tuple[RestockedLine, ...]
+    returned: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,14 @@ from pydantic import ValidationError
 
 from order_service import problems
 from order_service.broker_limits import max_message_bytes
-from order_service.intake import ORDER_EVENTS, PAYLOADS, WORKFLOW_INPUTS, definitions, records
+from order_service.intake import (
+    ORDER_EVENTS,
+    PAYLOADS,
+    WORKFLOW_INPUTS,
+    definitions,
+    parse,
+    records,
+)
 from order_service.mapping import FieldProblem
 from order_service.metrics import IntakeMetrics
 from order_service.publisher import NotDelivered, TooLarge, TransactionalPublisher
@@ -126,11 +133,10 @@ def create_app(settings: OrderServiceSettings | None = None) -> FastAPI:
         )
         if isinstance(verdict, Refusal):
             return refuse(verdict, request)
-        model = PAYLOADS[verdict.topic]
         webhook_id = request.headers.get("x-shopify-webhook-id")
         try:
             delivery = records(
-                model.model_validate_json(body),
+                parse(verdict.topic, body),
                 shop_of(verdict.domain),
                 webhook_id,
                 service.definitions,

@@ -19,6 +19,7 @@ STEPS = {
     "ReserveStock": "StockReserved",
     "CreateSalesOrder": "SalesOrderCreated",
     "CapturePayment": "PaymentCaptured",
+    "AwaitPayment": "PaymentCaptured",
     "RequestShipment": "ShipmentRequested",
 }
 

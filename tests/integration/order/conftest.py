@@ -32,6 +32,7 @@ class Running:
 def intake_settings(settings: OrderloomSettings, make_topic: TopicMaker) -> OrderServiceSettings:
     make_topic("order.events", partitions=3, dead_letter=True)
     make_topic("workflow.inputs", partitions=3, dead_letter=True)
+    make_topic("billing.commands", partitions=3, dead_letter=True)
     return OrderServiceSettings(
         **settings.model_dump(),
         webhook_secret=SecretStr(SECRET),

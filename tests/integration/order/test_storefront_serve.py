@@ -37,4 +37,12 @@ def test_calls_are_counted_and_repeated_keys_change_nothing() -> None:
     assert first.json() == repeat.json()
     assert product.json()["product"] == {"title": "Black Tee", "sku": "TEE-BLA-001"}
     assert bad_level.status_code == 422
-    assert stats == {"fulfilled_orders": 2, "levels_set": 2, "products_updated": 1, "duplicates": 2}
+    assert stats == {
+        "fulfilled_orders": 2,
+        "levels_set": 2,
+        "products_updated": 1,
+        "captures": 0,
+        "refused_captures": 0,
+        "refunds": 0,
+        "duplicates": 2,
+    }

@@ -116,7 +116,7 @@ def order(order_id: str) -> dict[str, Any]:
         "total_cents": 7800,
         "lines": [{"sku": "TEE-BLA-001", "quantity": 2, "price_cents": 3900}],
         "shipping_address": {"country_code": "NL"},
-        "payment_token": "tok_ok",
+        "payment": {"payment_token": "tok_ok", "financial_status": None},
     }
 
 

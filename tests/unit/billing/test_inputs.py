@@ -28,7 +28,22 @@ def test_capture_input_as_the_workflow_sends_it() -> None:
         ("capture", {"amount_cents": 1, "currency": "EUR", "payment_token": "p"}, "order_id"),
         ("capture", {"order_id": "o", "amount_cents": 0, "currency": "EUR"}, "amount_cents"),
         ("capture", {"order_id": "o", "amount_cents": 1, "currency": "eu"}, "currency"),
-        ("capture", {"order_id": "o", "amount_cents": 1, "currency": "EUR"}, "payment_token"),
+        ("capture", {"order_id": "o", "amount_cents": 1, "currency": "EUR"}, "payment"),
+        (
+            "capture",
+            {"order_id": "o", "amount_cents": 1, "currency": "EUR", "payment": {}},
+            "payment.financial_status",
+        ),
+        (
+            "capture",
+            {
+                "order_id": "o",
+                "amount_cents": 1,
+                "currency": "EUR",
+                "payment": {"financial_status": "paid", "authorization_id": "x"},
+            },
+            "payment.authorization_id",
+        ),
         (
             "refund",
             {"order_id": "o", "amount_cents": 1, "currency": "EUR", "refund_id": "a:b"},

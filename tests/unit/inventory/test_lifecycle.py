@@ -4,7 +4,12 @@ commit, restocked by refunds, each effect once."""
 from __future__ import annotations
 
 from inventory_service.domain import apply, decide
-from inventory_service.lifecycle import ALREADY_SHIPPED, NOT_RESERVED, ORDER_CANCELLED
+from inventory_service.lifecycle import (
+    ALREADY_SHIPPED,
+    NOT_RESERVED,
+    NOT_SHIPPED,
+    ORDER_CANCELLED,
+)
 from inventory_service.model import (
     Answered,
     Cancel,
@@ -120,3 +125,14 @@ def test_a_cancelled_order_restocks_nothing_its_stock_is_already_back() -> None:
 def test_committing_records_the_fact() -> None:
     stock = run(RESERVE)[0]
     assert decide(stock, Commit("o1"))[0] == ReservationCommitted("o1")
+
+
+def test_returned_goods_wait_until_the_order_has_shipped() -> None:
+    returned = Restock("o1", "r1", (RestockedLine("TEE", 1),), returned=True)
+    stock, answers = run(RESERVE, returned)
+    assert answers[-1].error == NOT_SHIPPED
+    assert stock.items["TEE"].reserved == 3, "nothing went back"
+    stock, answers = run(RESERVE, Commit("o1"), returned)
+    assert answers[-1].output["restocked"] == [{"sku": "TEE", "quantity": 1}]
+    stock, answers = run(RESERVE, Release("o1"), returned)
+    assert answers[-1].error is None, "released, it holds nothing to wait for"

@@ -11,12 +11,14 @@ import pytest
 from order_service.intake import ORDER_EVENTS, WORKFLOW_INPUTS, definitions, records
 from order_service.mapping import (
     order_cancelled,
+    order_received,
     refund_requested,
     restock_lines,
     workflow_input,
 )
 from order_service.money import to_minor_units
 from order_service.webhooks import Cancellation, Order, Refund
+from tests.unit.order import shopify_payloads as shopify
 
 SHOPIFY_ORDER = {
     "id": 820982911946154508,
@@ -67,8 +69,20 @@ def test_an_order_becomes_the_workflow_input() -> None:
         "currency": "USD",
         "total_cents": 30,
         "lines": [
-            {"sku": "TEE-BLA-001", "quantity": 1, "price_cents": 10},
-            {"sku": "TEE-WHI-002", "quantity": 2, "price_cents": 10},
+            {
+                "sku": "TEE-BLA-001",
+                "quantity": 1,
+                "price_cents": 10,
+                "variant_id": None,
+                "product_id": None,
+            },
+            {
+                "sku": "TEE-WHI-002",
+                "quantity": 2,
+                "price_cents": 10,
+                "variant_id": 7,
+                "product_id": None,
+            },
         ],
         "shipping_address": {
             "name": "Jon Doe",
@@ -81,7 +95,13 @@ def test_an_order_becomes_the_workflow_input() -> None:
             "country_code": "CA",
             "phone": None,
         },
-        "payment_token": "tok_ok",
+        "resolve_skus": False,
+        "payment": {
+            "financial_status": "authorized",
+            "payment_token": "tok_ok",
+            "storefront_order_id": 820982911946154508,
+            "authorization_id": None,
+        },
         "shop": "acme",
         "storefront_order_id": 820982911946154508,
     }
@@ -194,6 +214,7 @@ def test_a_refund_starts_its_own_execution_with_the_lines_it_restocks() -> None:
             {"sku": "TEE-BLA-001", "quantity": 3},
             {"sku": "TEE-WHI-002", "quantity": 1},
         ],
+        "returned": True,
     }
     assert requested.data["lines"][1]["restock_type"] == "no_restock"
     assert delivery.marker == requested.id
@@ -207,6 +228,47 @@ def test_without_a_restock_type_the_refunds_restock_flag_decides() -> None:
     assert restock_lines(refund_of({"quantity": 1, "restock_type": "return"})) == []
 
 
-def test_an_unknown_restock_type_is_refused() -> None:
-    with pytest.raises(ValueError, match="restock_type"):
-        refund_of(line("TEE-BLA-001", 1, "donate"))
+def test_an_unknown_restock_type_puts_nothing_back() -> None:
+    assert restock_lines(refund_of(line("TEE-BLA-001", 1, "donate"), restock=True)) == []
+
+
+def test_shopifys_order_maps_its_shop_money_each_line_and_its_authorization() -> None:
+    document = workflow_input("acme", Order.model_validate(shopify.order()))
+    assert (document["total_cents"], document["currency"]) == (2447, "USD")
+    assert [(x["sku"], x["price_cents"]) for x in document["lines"]] == [
+        ("TEE-BLA-001", 500),
+        ("TEE-BLA-001", 500),
+        ("TEE-NAV-003", 900),
+    ]
+    assert document["payment"] == {
+        "financial_status": "authorized",
+        "payment_token": None,
+        "storefront_order_id": shopify.ORDER_ID,
+        "authorization_id": shopify.AUTHORIZATION_ID,
+    }
+    assert document["shipping_address"]["country_code"] == "CA"
+
+
+def test_the_shop_money_wins_over_the_plain_amount() -> None:
+    body = {**shopify.order(), "total_price": "99.99"}
+    assert workflow_input("acme", Order.model_validate(body))["total_cents"] == 2447
+
+
+@pytest.mark.parametrize("status", shopify.FINANCIAL_STATUSES)
+def test_each_financial_status_reaches_the_workflow_and_the_received_event(status: str) -> None:
+    order = Order.model_validate(shopify.order(status))
+    assert workflow_input("acme", order)["payment"]["financial_status"] == status
+    assert order_received("acme", order, None)["financial_status"] == status
+
+
+def test_shopifys_refund_counts_only_its_successful_refund_transactions() -> None:
+    data = refund_requested("acme", Refund.model_validate(shopify.refund()), None)
+    assert (data["amount_cents"], data["currency"]) == (500, "USD")
+    assert data["lines"] == [
+        {"sku": "TEE-BLA-001", "quantity": 1, "subtotal_cents": 500, "restock_type": "return"}
+    ]
+
+
+def test_shopifys_cancellation_maps_its_reason_and_status() -> None:
+    data = order_cancelled("acme", Cancellation.model_validate(shopify.cancelled()), None)
+    assert (data["cancel_reason"], data["financial_status"]) == ("customer", "voided")

@@ -17,6 +17,7 @@ from tests.unit.order.test_steps import GOOD
 
 DEFINITIONS = definitions()
 FULFILMENT = (
+    "service:inventory.resolve",
     "service:inventory.reserve",
     "vendor:erp.create_sales_order",
     "service:billing.capture",
@@ -158,6 +159,7 @@ REFUND = {
     "amount_cents": 1250,
     "currency": "EUR",
     "restock_lines": [{"sku": "TEE", "quantity": 1}],
+    "returned": True,
 }
 
 
@@ -172,7 +174,12 @@ def test_a_refund_pays_back_then_restocks() -> None:
         ),
         (
             "service:inventory.restock",
-            {"order_id": "o1", "refund_id": 7, "lines": [{"sku": "TEE", "quantity": 1}]},
+            {
+                "order_id": "o1",
+                "refund_id": 7,
+                "lines": [{"sku": "TEE", "quantity": 1}],
+                "returned": True,
+            },
         ),
     ]
 
@@ -201,3 +208,47 @@ def test_a_refund_beyond_the_capture_fails_and_restocks_nothing() -> None:
     result = services.run("OrderRefund", REFUND)
     assert (result.status, result.error) == ("FAILED", "Billing.RefundExceedsCapture")
     assert services.asked() == ["billing.refund"]
+
+
+def test_an_order_not_paid_yet_waits_for_its_payment_then_completes() -> None:
+    services = Services()
+    pending = {**GOOD, "payment": {"financial_status": "pending", "payment_token": None}}
+    result = services.run("OrderFulfillment", pending)
+    assert (result.status, end_state(result)) == ("SUCCEEDED", "OrderCompleted")
+    entered = [h.details["name"] for h in result.history if h.type == "TaskStateEntered"]
+    assert "AwaitPayment" in entered and "CapturePayment" not in entered
+    assert "PaymentCaptured" in log_of(result), "the order's log says it is paid"
+    assert services.calls[2] == (
+        "service:billing.capture",
+        {
+            "order_id": "1001",
+            "amount_cents": 2500,
+            "currency": "EUR",
+            "payment": pending["payment"],
+        },
+    )
+
+
+def test_a_payment_voided_while_awaited_releases_the_stock_and_fails_by_name() -> None:
+    services = Services().fail("service:billing.capture", "Payment.Voided")
+    pending = {**GOOD, "payment": {"financial_status": "pending", "payment_token": None}}
+    result = services.run("OrderFulfillment", pending)
+    assert (result.status, result.error) == ("FAILED", "Payment.Voided")
+    assert services.asked()[-1] == "inventory.release"
+    assert "threepl.create_shipment" not in services.asked()
+
+
+def test_returned_goods_wait_for_the_order_to_ship_before_going_back_to_stock() -> None:
+    services = Services().fail("service:inventory.restock", "Inventory.NotShipped", times=3)
+    assert services.run("OrderRefund", REFUND).status == "SUCCEEDED"
+    assert services.asked().count("inventory.restock") == 4
+
+
+def test_lines_without_sku_are_looked_up_before_the_order_is_validated() -> None:
+    services = Services()
+    services.run("OrderFulfillment", {**GOOD, "resolve_skus": True})
+    assert services.asked()[0] == "inventory.resolve"
+    assert services.calls[0][1] == {"lines": GOOD["lines"]}
+    unflagged = Services()
+    unflagged.run("OrderFulfillment", GOOD)
+    assert "inventory.resolve" not in unflagged.asked()

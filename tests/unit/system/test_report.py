@@ -8,7 +8,13 @@ from orderloom.system import report
 
 SENT = {"sent": 3, "accepted": 3, "rejected": 0, "by_kind": {}}
 ERP = {"cap": 25, "max_concurrency": 25, "violations": 0, "duplicates": 0}
-SHOP = {"fulfilled_orders": 3, "levels_set": 17, "products_updated": 10, "duplicates": 0}
+SHOP = {
+    "fulfilled_orders": 3,
+    "levels_set": 17,
+    "products_updated": 10,
+    "captures": 2,
+    "duplicates": 0,
+}
 
 
 def syncs(levels_running: int = 0) -> dict[str, dict[str, int]]:
@@ -31,7 +37,10 @@ def test_the_syncs_and_the_storefront_are_told_in_plain_words() -> None:
     assert summary["orders"]["completed"] == 3
     assert "InventorySync runs: 2 (2 succeeded, 0 failed, 0 running), 17 stock levels" in text
     assert "ProductSync runs: 1 (0 succeeded, 1 failed, 0 running), 0 products" in text
-    assert "Storefront: 17 stock levels set, 10 products updated, 0 repeated calls." in text
+    assert (
+        "Storefront: 17 stock levels set, 10 products updated, 2 payments captured,"
+        " 0 repeated calls." in text
+    )
 
 
 def test_syncs_are_done_once_each_has_finished_a_run() -> None:
