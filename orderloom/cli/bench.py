@@ -93,3 +93,15 @@ def orders(
         time_scale=time_scale,
     )
     typer.echo(json.dumps(figures))
+
+
+@app.command("bad-input")
+def bad_input(
+    fuzz: int = typer.Option(5_000, help="Generated deliveries after the named cases."),
+    seed: int = typer.Option(13, help="Seed of the generated deliveries."),
+) -> None:
+    """Odd and hostile deliveries against the running system: each answer, what it became,
+    dead letters, restarts and health afterwards."""
+    from bench.bad_input import run_bad_input_bench
+
+    typer.echo(json.dumps(run_bad_input_bench(OrderloomSettings(), fuzz=fuzz, seed=seed)))
