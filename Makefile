@@ -5,18 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system up down lint check-schemas bench clean
+.PHONY: run test setup system containers up down lint check-schemas bench clean
 
 run: setup
 	$(BIN)/orderloom run
 
-test: setup up lint check-schemas
+test: setup containers up lint check-schemas
 	$(BIN)/pytest
 
 setup: system $(STAMP)
 
 system:
 	@scripts/setup-system.sh
+
+# podman, a Debian base image and Helm: only the image and chart tests (tests/deploy) need them
+containers:
+	@scripts/setup-containers.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -5,9 +5,6 @@
 # As root it runs apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-# podman, a Debian base image and Helm, for the image and chart tests (tests/deploy)
-"$(dirname "$0")/setup-containers.sh"
-
 missing=()
 if ! command -v java >/dev/null 2>&1 || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then
   missing+=(openjdk-17-jre-headless)
