@@ -49,7 +49,8 @@ def _after_a_wait(task: dict[str, object]) -> dict[str, object]:
 
 
 OVERFLOWING = _after_a_wait({"TimeoutSecondsPath": "$.timeout"})
-"""Its task's deadline in milliseconds does not fit the request's Avro long."""
+"""Its task's deadline in milliseconds would not fit the request's Avro long: the core
+refuses the timeout before anything is encoded."""
 BLOATED = _after_a_wait({"Parameters": {"a.$": "$.blob", "b.$": "$.blob", "c.$": "$.blob"}})
 """Its task's request is three times the blob: over ``max.message.bytes`` of the topic."""
 
@@ -94,15 +95,17 @@ def test_an_input_whose_effects_cannot_be_written_fails_its_execution_alone(
         histories = read_histories(settings, codec, finished(3), timeout_s=90)
 
     assert types(histories["after"])[-1] == "ExecutionSucceeded"
-    for execution_id, reason in (("overflowing", "encode-overflow"), ("bloated", "too-large")):
-        history = histories[execution_id]
-        assert types(history)[-1] == "ExecutionFailed"
-        failure = json.loads(history[-1]["details"])
-        assert failure["error"] == "Orderloom.PoisonInput"
-        assert failure["cause"].startswith(reason) and failure["state"] == "Pause"
+    assert types(histories["overflowing"])[-1] == "ExecutionFailed"
+    overflowing = json.loads(histories["overflowing"][-1]["details"])
+    assert overflowing["error"] == "States.Runtime"
+    assert "TimeoutSecondsPath" in overflowing["cause"]
+    assert types(histories["bloated"])[-1] == "ExecutionFailed"
+    bloated = json.loads(histories["bloated"][-1]["details"])
+    assert bloated["error"] == "Orderloom.PoisonInput"
+    assert bloated["cause"].startswith("too-large") and bloated["state"] == "Pause"
     assert len(answered) == 1
-    letters = dead_letters(settings, topic_name(settings.kafka, "workflow.inputs"), 2)
-    assert reasons(letters) == ["encode-overflow", "too-large"]
+    letters = dead_letters(settings, topic_name(settings.kafka, "workflow.inputs"), 1)
+    assert reasons(letters) == ["too-large"]
     assert {letter["ce_type"] for letter in letters} == {"orderloom.workflow.TimerFired"}
 
 
