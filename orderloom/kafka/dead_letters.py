@@ -31,16 +31,7 @@ class DeadLetters:
     def send(self, record: Consumed, error: PoisonRecord) -> None:
         """``record`` on ``<topic>.dlq`` with the reason, written before this returns
         (without its value, its size said instead, when it is too large for that)."""
-        log.error(
-            "record sent to the dead-letter topic",
-            extra={
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "reason": error.reason,
-                "error": error.detail,
-            },
-        )
+        log_dead_letter(record, error)
         try:
             self._write(record.dead_letter(error))
         except _TooLarge:
@@ -74,3 +65,17 @@ class DeadLetters:
 
     def close(self) -> None:
         self._producer.flush(self._timeout_s)
+
+
+def log_dead_letter(record: Consumed, error: PoisonRecord) -> None:
+    """The one log line of a record sent to its dead-letter topic: where it was, and why."""
+    log.error(
+        "record sent to the dead-letter topic",
+        extra={
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "reason": error.reason,
+            "error": error.detail,
+        },
+    )

@@ -30,6 +30,7 @@ from orderloom.errors import PoisonRecord, RetryableError
 from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.health import Progress
 from orderloom.kafka.config import consumer_config
+from orderloom.kafka.dead_letters import log_dead_letter
 from orderloom.kafka.records import Consumed, Outgoing, Received, usable
 from orderloom.kafka.transaction import Transactions
 from orderloom.settings import KafkaSettings
@@ -216,7 +217,7 @@ class TransactionalProcessor:
         """The record to its dead-letter topic with what the handler adds for it; should
         those additions not go through, the dead letter alone, and should that be too
         large as well, the dead letter without the record's value."""
-        _log_dead_letter(record, error)
+        log_dead_letter(record, error)
         dead = record.dead_letter(error)
         received = record.decode(self._codec)
         attempts: list[Callable[[], list[Outgoing]]] = [
@@ -255,7 +256,7 @@ class TransactionalProcessor:
             try:
                 received.append(record.decode(self._codec))
             except DecodeError as e:
-                _log_dead_letter(record, e)
+                log_dead_letter(record, e)
                 dead.append(record.dead_letter(e))
         return received, dead
 
@@ -270,16 +271,3 @@ class TransactionalProcessor:
 
     def _poll(self, limit: int, timeout_s: float) -> list[Consumed]:
         return [Consumed.of(m) for m in self._consumer.consume(limit, timeout_s) if usable(m)]
-
-
-def _log_dead_letter(record: Consumed, error: PoisonRecord) -> None:
-    log.error(
-        "record sent to the dead-letter topic",
-        extra={
-            "topic": record.topic,
-            "partition": record.partition,
-            "offset": record.offset,
-            "reason": error.reason,
-            "error": error.detail,
-        },
-    )

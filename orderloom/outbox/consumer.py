@@ -33,6 +33,7 @@ from orderloom.events.codec import DecodeError, EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.health import Progress
 from orderloom.kafka.config import consumer_config
+from orderloom.kafka.dead_letters import log_dead_letter
 from orderloom.kafka.records import Consumed, Received, usable
 from orderloom.outbox import store
 from orderloom.outbox.relay import OutboxRelay
@@ -221,16 +222,7 @@ class OutboxConsumer:
         return fresh
 
     def _dead_letter(self, record: Consumed, error: PoisonRecord, message_id: str) -> None:
-        log.error(
-            "record sent to the dead-letter topic",
-            extra={
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "reason": error.reason,
-                "error": error.detail,
-            },
-        )
+        log_dead_letter(record, error)
         self._outbox.put_record(record.dead_letter(error), message_id)
 
 
