@@ -104,12 +104,12 @@ def test_refused_webhooks_publish_nothing(
 
     assert {name: a.status_code for name, a in answers.items()} == {
         "signature": 401,
-        "missing": 422,
+        "missing": 400,
         "oversize": 413,
         "topic": 400,
     }
     assert answers["missing"].headers["content-type"] == "application/problem+json"
-    assert answers["missing"].json()["errors"] == [{"field": "id", "message": "Field required"}]
+    assert answers["missing"].json()["detail"] == "id: a positive integer id is required"
     assert everything(intake, codec, 0) == []
 
 
