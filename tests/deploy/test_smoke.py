@@ -259,9 +259,10 @@ def test_the_charts_services_in_containers_take_a_signed_order_to_succeeded_and_
 
         host_cli(["inventory", "seed", "--catalog", str(ROOT / "sim" / "catalog.json")], env)
         token = json.loads(host_cli(["tokens", "create", "smoke", "--json"], env))["secret"]
-        order = OrderFactory(webhook_secret, seed=int(run, 16), first_id=int(time.time())).webhook(
-            0
+        factory = OrderFactory(
+            webhook_secret, seed=int(run, 16), first_id=int(time.time()), payments="token"
         )
+        order = factory.webhook(0)
         assert order.kind is Kind.GOOD
         sent = httpx.post(
             f"http://127.0.0.1:{ports.order_api}/webhooks/orders",

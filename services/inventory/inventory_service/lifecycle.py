@@ -92,6 +92,9 @@ def restock(stock: Stock, command: Restock) -> list[Event]:
     if done is not None:
         return [Answered(_restocked(command, done.lines))]
     reservation = stock.reservation
+    if reservation is None and not stock.cancelled:
+        cause = f"order {command.order_id} has no stock reserved yet: nothing to put back so far"
+        return [Answered(error=NOT_SHIPPED, cause=cause)]
     waiting = reservation is not None and reservation.active and not stock.committed
     if command.returned and waiting:
         cause = f"order {command.order_id} is not shipped yet: its goods cannot be returned"

@@ -78,7 +78,7 @@ def test_a_child_killed_with_sigkill_is_started_again_and_counted(
             report.Outcomes(),
             {"sent": 0, "accepted": 0, "rejected": 0, "by_kind": {}},
             {"max_concurrency": 0, "violations": 0, "duplicates": 0},
-            {"levels_set": 0, "products_updated": 0, "duplicates": 0},
+            {"levels_set": 0, "products_updated": 0, "captures": 0, "duplicates": 0},
             {},
             supervisor.restarts(),
         )

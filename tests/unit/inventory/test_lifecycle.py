@@ -122,6 +122,16 @@ def test_a_cancelled_order_restocks_nothing_its_stock_is_already_back() -> None:
     assert stock.items["TEE"].available == 10
 
 
+def test_a_restock_before_the_reservation_waits_for_it_unless_the_order_is_cancelled() -> None:
+    early = Restock("o1", "r1", (RestockedLine("TEE", 1),))
+    answers = run(early)[1]
+    assert answers[-1].error == NOT_SHIPPED, "a refund may overtake its order: it waits"
+    answers = run(early, RESERVE, Commit("o1"), early)[1]
+    assert answers[-1].output["restocked"] == [{"sku": "TEE", "quantity": 1}]
+    answers = run(Cancel("o1"), early)[1]
+    assert answers[-1].error is None and answers[-1].output["restocked"] == []
+
+
 def test_committing_records_the_fact() -> None:
     stock = run(RESERVE)[0]
     assert decide(stock, Commit("o1"))[0] == ReservationCommitted("o1")
