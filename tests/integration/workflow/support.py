@@ -22,7 +22,10 @@ from orderloom.kafka.records import Consumed
 from orderloom.kafka.topics import DLQ_SUFFIX, apply, load_spec
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow import wire
+from orderloom.workflow.host import build
+from orderloom.workflow.limits import DEFAULT_LIMITS, Limits
 from tests.integration.conftest import TopicMaker
+from tests.integration.programs.run_workflows import HANDLERS
 
 FLOW = {
     "Comment": "validate, price, wait, reserve stock (a service), done",
@@ -71,6 +74,27 @@ def workflow_topics(
     finally:
         for future in admin.delete_topics([s.name for s in specs]).values():
             future.result()
+
+
+@contextmanager
+def runner_running(
+    settings: OrderloomSettings,
+    admin: AdminClient,
+    make_topic: TopicMaker,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[None]:
+    """The runner's topics and a runner with the test programs' handlers on them, in a thread
+    that is stopped (its transaction finished) when the block ends."""
+    with workflow_topics(settings, admin, make_topic):
+        processor, _ = build(settings, HANDLERS, limits=limits)
+        stop = threading.Event()
+        thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(30)
 
 
 def start_all(

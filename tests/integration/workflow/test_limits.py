@@ -4,7 +4,6 @@ every partition with a breaking execution gets later executions, started after i
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,16 +15,14 @@ from orderloom.events.codec import EventCodec
 from orderloom.kafka.config import producer_config, topic_name
 from orderloom.settings import OrderloomSettings
 from orderloom.workflow import wire
-from orderloom.workflow.host import build
 from orderloom.workflow.limits import Limits
 from tests.integration.conftest import TopicMaker
-from tests.integration.programs.run_workflows import HANDLERS
 from tests.integration.workflow.support import (
     FLOW,
     read_histories,
+    runner_running,
     stock_service,
     types,
-    workflow_topics,
 )
 
 DOUBLING = {
@@ -97,14 +94,8 @@ BREAKING: dict[str, tuple[dict[str, Any], Any, str, str]] = {
 def runner(
     settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
 ) -> Iterator[None]:
-    with workflow_topics(settings, admin, make_topic):
-        processor, _ = build(settings, HANDLERS, limits=Limits(map_items=20))
-        stop = threading.Event()
-        thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
-        thread.start()
+    with runner_running(settings, admin, make_topic, Limits(map_items=20)):
         yield
-        stop.set()
-        thread.join(30)
 
 
 class _Starter:

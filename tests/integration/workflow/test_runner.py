@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,16 +14,14 @@ from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.settings import OrderloomSettings
-from orderloom.workflow.host import build
 from tests.integration.conftest import TopicMaker
-from tests.integration.programs.run_workflows import HANDLERS
 from tests.integration.workflow.support import (
     finished,
     read_histories,
+    runner_running,
     start_all,
     stock_service,
     types,
-    workflow_topics,
 )
 
 
@@ -32,14 +29,8 @@ from tests.integration.workflow.support import (
 def runner(
     settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
 ) -> Iterator[None]:
-    with workflow_topics(settings, admin, make_topic):
-        processor, _ = build(settings, HANDLERS)
-        stop = threading.Event()
-        thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
-        thread.start()
+    with runner_running(settings, admin, make_topic):
         yield
-        stop.set()
-        thread.join(30)
 
 
 def test_executions_run_through_local_wait_and_service_steps(

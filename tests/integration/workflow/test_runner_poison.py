@@ -30,6 +30,7 @@ from tests.integration.programs.run_workflows import HANDLERS
 from tests.integration.workflow.support import (
     finished,
     read_histories,
+    runner_running,
     start_all,
     stock_service,
     types,
@@ -59,14 +60,8 @@ BLOATED = _after_a_wait({"Parameters": {"a.$": "$.blob", "b.$": "$.blob", "c.$":
 def runner(
     settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
 ) -> Iterator[None]:
-    with workflow_topics(settings, admin, make_topic):
-        processor, _ = build(settings, HANDLERS)
-        stop = threading.Event()
-        thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
-        thread.start()
+    with runner_running(settings, admin, make_topic):
         yield
-        stop.set()
-        thread.join(30)
 
 
 def test_undecodable_inputs_are_dead_lettered_and_the_next_execution_runs(
