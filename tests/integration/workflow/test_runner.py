@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
-from confluent_kafka.admin import AdminClient
 
 from orderloom.events.codec import EventCodec
 from orderloom.events.envelope import Envelope
 from orderloom.kafka.config import topic_name
 from orderloom.kafka.producer import EventProducer
 from orderloom.settings import OrderloomSettings
-from tests.integration.conftest import TopicMaker
 from tests.integration.workflow.support import (
     finished,
     read_histories,
-    runner_running,
     start_all,
     stock_service,
     types,
 )
-
-
-@pytest.fixture
-def runner(
-    settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
-) -> Iterator[None]:
-    with runner_running(settings, admin, make_topic):
-        yield
 
 
 def test_executions_run_through_local_wait_and_service_steps(

@@ -7,9 +7,7 @@ import base64
 import json
 import os
 import threading
-from collections.abc import Iterator
 
-import pytest
 from confluent_kafka.admin import AdminClient
 
 from orderloom.events.codec import EventCodec
@@ -30,7 +28,6 @@ from tests.integration.programs.run_workflows import HANDLERS
 from tests.integration.workflow.support import (
     finished,
     read_histories,
-    runner_running,
     start_all,
     stock_service,
     types,
@@ -54,14 +51,6 @@ OVERFLOWING = _after_a_wait({"TimeoutSecondsPath": "$.timeout"})
 refuses the timeout before anything is encoded."""
 BLOATED = _after_a_wait({"Parameters": {"a.$": "$.blob", "b.$": "$.blob", "c.$": "$.blob"}})
 """Its task's request is three times the blob: over ``max.message.bytes`` of the topic."""
-
-
-@pytest.fixture
-def runner(
-    settings: OrderloomSettings, admin: AdminClient, make_topic: TopicMaker
-) -> Iterator[None]:
-    with runner_running(settings, admin, make_topic):
-        yield
 
 
 def test_undecodable_inputs_are_dead_lettered_and_the_next_execution_runs(
